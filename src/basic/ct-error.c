@@ -44,6 +44,7 @@ const char *ct_errname(int err)
 	return i < 0 ? "UNKNOWN" : err_table[i].name;
 }
 
+__attribute__((format(printf, 3, 0)))
 static int errinfo_vset(struct ct_errinfo *ei, int code, const char *fmt,
 			va_list ap)
 {

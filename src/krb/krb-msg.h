@@ -299,7 +299,14 @@ struct ct_krb_cred {
  * Encoders: append the DER of the value to out.  They return 0 or the
  * error latched in out (CT_ERR_TOO_LARGE, CT_ERR_NOMEM) or CT_ERR_INVALID_ARG
  * for a value that cannot be encoded (e.g. a time outside 1970..9999, a
- * principal with no components).  A ticket with der.data set is copied verbatim.
+ * principal with more than CT_KRB_MAX_NAME_COMPONENTS components, a
+ * string over CT_KRB_MAX_STRING, a key over CT_KRB_MAX_KEY, a SEQUENCE OF
+ * over CT_KRB_MAX_SEQ, microseconds outside 0..999999, a msg_type that does
+ * not belong to the message, a NULL required string); the error latches in
+ * out, whose contents are then unusable.  Whatever an encoder accepts, the
+ * matching decoder accepts back.  A ticket with der.data set is copied
+ * verbatim.  The KDC-REQ-BODY additional-tickets field is omitted when
+ * nadditional_tickets is 0.
  */
 int ct_krb_encode_ticket(struct ct_buf *out, const struct ct_krb_ticket *t);
 int ct_krb_encode_enc_ticket_part(struct ct_buf *out, const struct ct_krb_enc_ticket_part *e);
@@ -318,10 +325,21 @@ int ct_krb_encode_authdata(struct ct_buf *out, const struct ct_krb_authdata *ad)
 int ct_krb_encode_principal(struct ct_buf *out, const struct ct_krb_principal *p);
 int ct_krb_encode_enc_data(struct ct_buf *out, const struct ct_krb_enc_data *e);
 int ct_krb_encode_key(struct ct_buf *out, const struct ct_krb_key *k);
+int ct_krb_encode_checksum(struct ct_buf *out, const struct ct_krb_checksum *c);
 /* PA-DATA sequence, METHOD-DATA. */
 int ct_krb_encode_padata_seq(struct ct_buf *out, const struct ct_krb_padata_seq *s);
 
-/* Decoders: the whole input must be exactly one value (CT_ERR_TRAILING otherwise). */
+/*
+ * Decoders: the whole input must be exactly one value (CT_ERR_TRAILING
+ * otherwise) of at most CT_KRB_MAX_MSG bytes (CT_ERR_TOO_LARGE); NULL
+ * arguments give CT_ERR_INVALID_ARG.  *out is zeroed first.  Fields must
+ * come in ascending tag order; an unknown, repeated or out-of-order field
+ * is CT_ERR_BAD_TAG.  Tickets decoded anywhere (also inside KDC-REP,
+ * AP-REQ, KRB-CRED, additional-tickets) get der set to their exact bytes.
+ * Liberal where MIT is: nonces and sequence numbers sent as negative
+ * INTEGERs are taken as their uint32 two's complement, and a kvno sent as
+ * an unsigned value above INT32_MAX is taken as the negative int32.
+ */
 int ct_krb_decode_ticket(struct ct_arena *a, const uint8_t *der, size_t len, struct ct_krb_ticket *out);
 int ct_krb_decode_enc_ticket_part(struct ct_arena *a, const uint8_t *der, size_t len, struct ct_krb_enc_ticket_part *out);
 /* Accepts an AS-REP or TGS-REP; check out->msg_type. */
@@ -341,17 +359,24 @@ int ct_krb_decode_enc_cred_part(struct ct_arena *a, const uint8_t *der, size_t l
 int ct_krb_decode_authdata(struct ct_arena *a, const uint8_t *der, size_t len, struct ct_krb_authdata *out);
 int ct_krb_decode_padata_seq(struct ct_arena *a, const uint8_t *der, size_t len, struct ct_krb_padata_seq *out);
 int ct_krb_decode_principal(struct ct_arena *a, const uint8_t *der, size_t len, struct ct_krb_principal *out);
+int ct_krb_decode_kdc_req_body(struct ct_arena *a, const uint8_t *der, size_t len, struct ct_krb_kdc_req_body *out);
+int ct_krb_decode_enc_data(struct ct_arena *a, const uint8_t *der, size_t len, struct ct_krb_enc_data *out);
+int ct_krb_decode_key(struct ct_arena *a, const uint8_t *der, size_t len, struct ct_krb_key *out);
+int ct_krb_decode_checksum(struct ct_arena *a, const uint8_t *der, size_t len, struct ct_krb_checksum *out);
 
 /*
  * Returns the application tag number of a DER message (AS-REP = 11, KRB-ERROR = 30 ...)
- * without decoding it, or a negative CT_ERR_* when the first byte is not an
- * APPLICATION-class constructed tag.
+ * without decoding it, or a negative CT_ERR_*: TRUNCATED for empty input,
+ * BAD_TAG when the first byte is not an APPLICATION-class constructed tag.
  */
 int ct_krb_peek_msg_type(const uint8_t *der, size_t len);
 
 /*
  * Finds the PAC (AD-WIN2K-PAC inside AD-IF-RELEVANT) in decoded authorization
- * data.  Returns 0 and points *pac into the arena, or CT_ERR_NOT_FOUND.
+ * data, searching every top-level AD-IF-RELEVANT element.  Returns 0 and
+ * points *pac into the arena, CT_ERR_NOT_FOUND, CT_ERR_BAD_PAC when there is
+ * more than one PAC (MS-PAC allows one; a second could smuggle claims), or
+ * a decoder error for a malformed AD-IF-RELEVANT container.
  */
 int ct_krb_find_pac(struct ct_arena *a, const struct ct_krb_authdata *ad, struct ct_bytes *pac);
 

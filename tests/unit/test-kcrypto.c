@@ -66,6 +66,13 @@ static void test_string_to_key(void)
 	CHECK_ERR(ct_kcrypto_string_to_key(kc, arena, CT_ENCTYPE_AES256_SHA1,
 					   "password", "ATHENA.MIT.EDUraeburn",
 					   &weak, &k), CT_ERR_CRYPTO);
+	/*
+	 * The same pass phrase and salt at 4096 rounds (MIT's floor); the
+	 * value was computed independently with impacket's RFC 3962 code.
+	 */
+	check_s2k(CT_ENCTYPE_AES256_SHA1, "password",
+		  "415448454e412e4d49542e4544557261656275726e", 4096,
+		  "01b897121d933ab44b47eb5494db15e50eb74530dbdae9b634d65020ff5d88c1");
 	/* RFC 8009 appendix A: 16 random bytes then the same salt, 32768 rounds. */
 	check_s2k(CT_ENCTYPE_AES256_SHA384, "password",
 		  "10df9dd783e5bc8acea1730e74355f61"
