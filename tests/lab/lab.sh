@@ -10,9 +10,11 @@
 #   lab.sh check       kinit alice + smbclient on netlogon with that ticket
 #
 # Environment: CT_LAB_NS (default ctlab), CT_LAB_DIR (default
-# /var/tmp/cloudtrust-lab), CT_LAB_START_TIMEOUT (s, default 90),
-# CT_LAB_STOP_TIMEOUT (s, default 20), CT_LAB_PYTHON (default /usr/bin/python3).
-# See README.md in this directory.
+# /var/tmp/cloudtrust-lab), CT_LAB_NET (first three octets of the /24, default
+# 10.99.0: DC .2, host .1), CT_LAB_START_TIMEOUT (s, default 90),
+# CT_LAB_STOP_TIMEOUT (s, default 20), CT_LAB_LOCK_TIMEOUT (s, default 300),
+# CT_LAB_PYTHON (default /usr/bin/python3). Labs with different NS, DIR and
+# NET can run side by side. See README.md in this directory.
 set -euo pipefail
 
 LAB_NS=${CT_LAB_NS:-ctlab}
@@ -20,14 +22,16 @@ LAB_DIR=${CT_LAB_DIR:-/var/tmp/cloudtrust-lab}
 PY=${CT_LAB_PYTHON:-/usr/bin/python3}
 START_TIMEOUT=${CT_LAB_START_TIMEOUT:-90}
 STOP_TIMEOUT=${CT_LAB_STOP_TIMEOUT:-20}
+LOCK_TIMEOUT=${CT_LAB_LOCK_TIMEOUT:-300}
+LAB_NET=${CT_LAB_NET:-10.99.0}
 
 REALM=CORP.EXAMPLE.TEST
 DOMAIN=CORP
 DNS_DOMAIN=corp.example.test
 DC_NAME=dc1
 DC_HOST=$DC_NAME.$DNS_DOMAIN
-DC_IP=10.99.0.2
-HOST_IP=10.99.0.1
+DC_IP=$LAB_NET.2
+HOST_IP=$LAB_NET.1
 PREFIX=24
 VETH_HOST=$LAB_NS-h
 VETH_DC=$LAB_NS-d
@@ -51,6 +55,7 @@ RODC_KEYTAB=$KEYTAB_DIR/rodc-krbtgt.keytab
 MARK_LAB=$LAB_DIR/.cloudtrust-lab
 MARK_PROV=$LAB_DIR/.provisioned
 MARK_OBJ=$LAB_DIR/.objects-created
+LOCKFILE=/run/lock/cloudtrust-lab.$LAB_NS.lock
 
 USERS=(alice bob mallory carol)
 
@@ -77,8 +82,20 @@ check_names() {
         die "CT_LAB_NS='$LAB_NS' must be 1-12 characters [A-Za-z0-9_.-] (veth names derive from it)"
     [[ $LAB_DIR == /* && $LAB_DIR != / && $LAB_DIR =~ ^[A-Za-z0-9_./-]+$ ]] ||
         die "CT_LAB_DIR='$LAB_DIR' must be an absolute path of [A-Za-z0-9_./-], not /"
-    [[ $START_TIMEOUT =~ ^[0-9]+$ && $STOP_TIMEOUT =~ ^[0-9]+$ ]] ||
-        die "CT_LAB_START_TIMEOUT / CT_LAB_STOP_TIMEOUT must be whole seconds"
+    [[ $START_TIMEOUT =~ ^[0-9]+$ && $STOP_TIMEOUT =~ ^[0-9]+$ && $LOCK_TIMEOUT =~ ^[0-9]+$ ]] ||
+        die "CT_LAB_START_TIMEOUT / CT_LAB_STOP_TIMEOUT / CT_LAB_LOCK_TIMEOUT must be whole seconds"
+    [[ $LAB_NET =~ ^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){2}$ ]] ||
+        die "CT_LAB_NET='$LAB_NET' must be three octets, e.g. 10.99.0"
+}
+
+# One lab.sh at a time changes a given lab (up/down/destroy/rotate-key).
+# fd 9 holds the lock; it is closed for samba so the DC never inherits it.
+take_lock() {
+    mkdir -p "$(dirname "$LOCKFILE")"
+    exec 9>"$LOCKFILE"
+    if ! flock -w "$LOCK_TIMEOUT" 9; then
+        die "another lab.sh is working on lab '$LAB_NS' (lock $LOCKFILE held for ${LOCK_TIMEOUT}s)"
+    fi
 }
 
 # ---------------------------------------------------------------- lab dir
@@ -316,7 +333,7 @@ start_samba() {
     # shellcheck disable=SC2016
     setsid sh -c 'echo $$ >"$0"; exec ip netns exec "$1" samba -s "$2" -F --no-process-group' \
         "$PIDFILE.new" "$LAB_NS" "$SMBCONF" \
-        </dev/null >>"$LOGDIR/samba.stdout" 2>&1 &
+        </dev/null >>"$LOGDIR/samba.stdout" 2>&1 9>&- &
     for ((i = 0; i < 50; i++)); do
         [[ -s $PIDFILE.new ]] && break
         sleep 0.1
@@ -428,6 +445,7 @@ write_env() {
         env_line CT_LAB_REALM "$REALM"
         env_line CT_LAB_DOMAIN "$DOMAIN"
         env_line CT_LAB_DNS_DOMAIN "$DNS_DOMAIN"
+        env_line CT_LAB_NET "$LAB_NET"
         env_line CT_LAB_DC_IP "$DC_IP"
         env_line CT_LAB_HOST_IP "$HOST_IP"
         env_line CT_LAB_DC_HOST "$DC_HOST"
@@ -465,7 +483,8 @@ cmd_up() {
     local t0 t1 pid
     t0=$(now_ms)
     need_root
-    need_cmds ip samba samba-tool setsid timeout stat
+    need_cmds ip samba samba-tool setsid timeout stat flock
+    take_lock
     ensure_lab_dir
     ensure_secrets
     is_provisioned || provision
@@ -484,6 +503,7 @@ cmd_up() {
 
 cmd_down() {
     need_root
+    take_lock
     stop_samba
     remove_netns
     say "lab down"
@@ -505,6 +525,7 @@ cmd_destroy() {
 cmd_status() {
     local pid rc=0 p line
     if is_provisioned; then echo "provisioned: yes ($LAB_DIR)"; else echo "provisioned: no ($LAB_DIR)"; rc=3; fi
+    echo "network: DC $DC_IP, host $HOST_IP (veth $VETH_HOST)"
     if netns_exists; then echo "netns: $LAB_NS present"; else echo "netns: $LAB_NS absent"; fi
     if pid=$(samba_pid); then
         echo "running: yes (samba pid $pid)"
@@ -526,6 +547,7 @@ cmd_status() {
 cmd_rotate_key() {
     local acct before after
     need_root
+    take_lock
     is_provisioned || die "lab not provisioned; run: $0 up"
     [[ -f $MARK_OBJ && -f $ENVFILE ]] || die "no Kerberos server object yet; run: $0 up"
     ensure_secrets
