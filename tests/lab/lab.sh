@@ -6,6 +6,8 @@
 #   lab.sh down        stop the DC (by its recorded PID), remove netns and veth
 #   lab.sh destroy     down, then remove the lab directory
 #   lab.sh status      say whether the lab is provisioned and running
+#                      (exit 0 when provisioned and running, 3 otherwise;
+#                      the word "running" appears only when the DC runs)
 #   lab.sh rotate-key  give krbtgt_N a new random key, re-read keys, rewrite lab.env
 #   lab.sh check       kinit alice + smbclient on netlogon with that ticket
 #
@@ -56,6 +58,7 @@ MARK_LAB=$LAB_DIR/.cloudtrust-lab
 MARK_PROV=$LAB_DIR/.provisioned
 MARK_OBJ=$LAB_DIR/.objects-created
 LOCKFILE=/run/lock/cloudtrust-lab.$LAB_NS.lock
+WINBINDD_SOCK_DIR=/run/samba/winbindd   # samba's compiled-in default
 
 USERS=(alice bob mallory carol)
 
@@ -119,9 +122,11 @@ ensure_lab_dir() {
 # always meets AD complexity (upper, lower, digit, other); never contains a
 # user name (AD refuses that).
 gen_password() {
-    local pw u ok
+    local pw u ok raw
     while :; do
-        pw="Ct$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)-7q"
+        raw=$(head -c 48 /dev/urandom | base64 -w0)
+        raw=${raw//[^A-Za-z0-9]/}
+        pw="Ct${raw:0:24}-7q"
         ok=1
         for u in administrator "${USERS[@]}"; do
             [[ ${pw,,} == *"$u"* ]] && ok=0
@@ -156,8 +161,9 @@ write_smbconf() {
     cat >"$tmp" <<EOF
 # Written by tests/lab/lab.sh after 'samba-tool domain provision'.
 # Nothing from the host's /etc/samba/smb.conf; every directory under the lab
-# dir except the winbindd socket directory (moving that one makes smbd fail
-# session setup with NT_STATUS_INTERNAL_ERROR).
+# dir except the winbindd socket directory, which stays at its default
+# (moving it makes smbd fail session setup with NT_STATUS_INTERNAL_ERROR);
+# lab.sh bind-mounts $RUNDIR/winbindd there in the DC's own mount namespace.
 [global]
 	netbios name = DC1
 	workgroup = $DOMAIN
@@ -183,6 +189,7 @@ write_smbconf() {
 	logging = file
 	max log size = 20000
 	log level = 1
+	ntp signd socket directory = $RUNDIR/ntp_signd
 
 [sysvol]
 	path = $LAB_DIR/state/sysvol
@@ -287,8 +294,10 @@ remove_netns() {
 
 # ---------------------------------------------------------------- samba process
 
-# PID of our running DC, from the PID file: alive, /usr/sbin/samba, and in our
-# network namespace. Nothing else is ever signalled.
+# PID of our running DC, from the PID file: alive, /usr/sbin/samba, and
+# either with this lab's winbindd directory mounted in its mount namespace or
+# inside our network namespace (so a reused PID is never mistaken for ours).
+# Nothing else is ever signalled.
 samba_pid() {
     local pid exe
     [[ -r $PIDFILE ]] || return 1
@@ -296,9 +305,14 @@ samba_pid() {
     [[ $pid =~ ^[0-9]+$ ]] || return 1
     exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
     [[ ${exe% (deleted)} == */samba ]] || return 1
-    if netns_exists; then
-        [[ $(stat -L -c %i "/proc/$pid/ns/net" 2>/dev/null) == "$(stat -L -c %i "/run/netns/$LAB_NS")" ]] ||
-            return 1
+    if [[ $(stat -L -c %d:%i "/proc/$pid/root$WINBINDD_SOCK_DIR" 2>/dev/null) == \
+        "$(stat -L -c %d:%i "$RUNDIR/winbindd" 2>/dev/null)" ]]; then
+        :
+    elif netns_exists && [[ $(stat -L -c %i "/proc/$pid/ns/net" 2>/dev/null) == \
+        "$(stat -L -c %i "/run/netns/$LAB_NS")" ]]; then
+        :
+    else
+        return 1
     fi
     printf '%s\n' "$pid"
 }
@@ -330,9 +344,17 @@ start_samba() {
     say "starting samba in netns $LAB_NS"
     # The inner sh records its own PID, then execs (ip netns exec execs too),
     # so the recorded PID is samba's. setsid: not tied to the caller's terminal.
+    # The winbindd socket must stay at its compiled-in path (smbd fails
+    # session setup otherwise), but a private mount namespace gives this DC
+    # its own directory there: labs side by side do not share one socket, and
+    # the host's /run/samba/winbindd is left alone. Every exec keeps the PID.
+    mkdir -p "$WINBINDD_SOCK_DIR" "$RUNDIR/winbindd"
+    chmod 0755 "$RUNDIR/winbindd"
     # shellcheck disable=SC2016
-    setsid sh -c 'echo $$ >"$0"; exec ip netns exec "$1" samba -s "$2" -F --no-process-group' \
-        "$PIDFILE.new" "$LAB_NS" "$SMBCONF" \
+    setsid unshare --mount --propagation private \
+        sh -c 'echo $$ >"$0" && mount --bind "$4" "$5" &&
+               exec ip netns exec "$1" samba -s "$2" -F --no-process-group' \
+        "$PIDFILE.new" "$LAB_NS" "$SMBCONF" unused "$RUNDIR/winbindd" "$WINBINDD_SOCK_DIR" \
         </dev/null >>"$LOGDIR/samba.stdout" 2>&1 9>&- &
     for ((i = 0; i < 50; i++)); do
         [[ -s $PIDFILE.new ]] && break
@@ -343,10 +365,17 @@ start_samba() {
 }
 
 wait_ready() {
-    local deadline pid
+    local deadline pid raw
     deadline=$((SECONDS + START_TIMEOUT))
+    raw=$(cat "$PIDFILE" 2>/dev/null || true)
     while :; do
         if ! pid=$(samba_pid); then
+            # Right after the start the recorded process may still be the
+            # sh/unshare that execs into samba a moment later.
+            if [[ -n $raw && -d /proc/$raw ]] && ((SECONDS < deadline)); then
+                sleep 0.1
+                continue
+            fi
             show_log_tail
             die "samba exited during startup"
         fi
@@ -483,7 +512,7 @@ cmd_up() {
     local t0 t1 pid
     t0=$(now_ms)
     need_root
-    need_cmds ip samba samba-tool setsid timeout stat flock
+    need_cmds ip samba samba-tool setsid timeout stat flock unshare mount
     take_lock
     ensure_lab_dir
     ensure_secrets
@@ -528,14 +557,14 @@ cmd_status() {
     echo "network: DC $DC_IP, host $HOST_IP (veth $VETH_HOST)"
     if netns_exists; then echo "netns: $LAB_NS present"; else echo "netns: $LAB_NS absent"; fi
     if pid=$(samba_pid); then
-        echo "running: yes (samba pid $pid)"
+        echo "dc: running (samba pid $pid)"
         line=
         for p in "${PORTS[@]}"; do
             if port_open "$p"; then line+=" $p:open"; else line+=" $p:closed"; fi
         done
         echo "ports:$line"
     else
-        echo "running: no"
+        echo "dc: stopped"
         rc=3
     fi
     if [[ -f $ENVFILE ]]; then
@@ -585,7 +614,7 @@ cmd_check() {
 }
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,/^set -euo/p' "$0" | sed -n 's/^# \{0,1\}//p'
     exit 2
 }
 

@@ -139,16 +139,28 @@ def export_keytab(lp, path, principal):
     fd, tmp = tempfile.mkstemp(prefix=".keytab.", dir=d)
     os.close(fd)
     os.unlink(tmp)  # the exporter appends to an existing file; start empty
-    # The exporter chats on the C level; keep stdout for our assignments only.
+    # The exporter prints "Export one principal to ..." from C; keep it (and
+    # anything else it says on fd 1/2) in a buffer shown only on failure.
     sys.stdout.flush()
-    saved = os.dup(1)
-    os.dup2(2, 1)
+    sys.stderr.flush()
+    saved = (os.dup(1), os.dup(2))
+    chatter = tempfile.TemporaryFile()
+    os.dup2(chatter.fileno(), 1)
+    os.dup2(chatter.fileno(), 2)
+    ok = False
     try:
         try:
             Net(None, lp).export_keytab(keytab=tmp, principal=principal)
+            ok = True
         finally:
-            os.dup2(saved, 1)
-            os.close(saved)
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+            if not ok:
+                chatter.seek(0)
+                sys.stderr.write(chatter.read().decode("utf-8", "replace"))
+            chatter.close()
         if not os.path.exists(tmp) or os.path.getsize(tmp) <= 2:
             raise LabKeyError("exporting %s gave an empty keytab" % principal)
         os.chmod(tmp, 0o600)

@@ -2,8 +2,9 @@
 """labseeds.py - helpers for capture_seeds.sh.
 
 labseeds.py tgs CCACHE SPN KDC_IP
-    one TGS exchange with impacket's client (no FAST, no subkey, unlike MIT's
-    kvno against this DC), using the TGT in CCACHE; prints nothing on success.
+    one plain TGS exchange built with impacket's ASN.1 and crypto (no FAST,
+    no subkey, unlike MIT's kvno against this DC), using the TGT in CCACHE;
+    prints nothing on success.
 
 labseeds.py STAGEDIR - derive inner Kerberos structures from captured messages.
 
@@ -78,9 +79,21 @@ def session_keys(stage):
 
 
 def tgs(ccache, spn, kdc):
+    """A plain TGS exchange (RFC 4120, no FAST): authenticator with a
+    checksum over the request body (Samba answers KRB_AP_ERR_INAPP_CKSUM
+    without one, as impacket's getKerberosTGS sends), no subkey."""
+    import datetime
+    import random
+    import socket
     from impacket.krb5 import constants
-    from impacket.krb5.kerberosv5 import getKerberosTGS
-    from impacket.krb5.types import Principal
+    from impacket.krb5.asn1 import seq_set, seq_set_iter
+    from impacket.krb5.crypto import _checksum_table
+    from impacket.krb5.kerberosv5 import sendReceive
+    from impacket.krb5.types import KerberosTime, Principal, Ticket as TicketT
+    from pyasn1.codec.der import encoder
+    from pyasn1.type.univ import noValue
+
+    socket.setdefaulttimeout(10)
     c = CCache.loadFile(ccache)
     realm = c.principal.realm["data"]
     realm = realm.decode() if isinstance(realm, bytes) else realm
@@ -89,14 +102,69 @@ def tgs(ccache, spn, kdc):
         print("labseeds.py: no TGT in %s" % ccache, file=sys.stderr)
         return 1
     t = cred.toTGT()
+    skey = t["sessionKey"]
+    rep = decoder.decode(t["KDC_REP"], asn1Spec=AS_REP())[0]
+
+    req = TGS_REQ()
+    req["pvno"] = 5
+    req["msg-type"] = int(constants.ApplicationTagNumbers.TGS_REQ.value)
+    body = seq_set(req, "req-body")
+    body["kdc-options"] = constants.encodeFlags([constants.KDCOptions.forwardable.value,
+                                                 constants.KDCOptions.canonicalize.value])
     server = Principal(spn, type=constants.PrincipalNameType.NT_SRV_INST.value)
-    getKerberosTGS(server, realm, kdc, t["KDC_REP"], t["cipher"], t["sessionKey"])
+    seq_set(body, "sname", server.components_to_asn1)
+    body["realm"] = realm
+    body["till"] = KerberosTime.to_asn1(datetime.datetime.utcnow() + datetime.timedelta(hours=10))
+    body["nonce"] = random.getrandbits(31)
+    seq_set_iter(body, "etype", (int(constants.EncryptionTypes.aes256_cts_hmac_sha1_96.value),
+                                 int(constants.EncryptionTypes.aes128_cts_hmac_sha1_96.value)))
+    # Checksum over KDC-REQ-BODY: the [4]-tagged field's contents.
+    tagged = encoder.encode(req["req-body"])
+    n = tagged[1]
+    body_der = tagged[2:] if n < 0x80 else tagged[2 + (n & 0x7F):]
+
+    auth = Authenticator()
+    auth["authenticator-vno"] = 5
+    auth["crealm"] = str(rep["crealm"])
+    client = Principal()
+    client.from_asn1(rep, "crealm", "cname")
+    seq_set(auth, "cname", client.components_to_asn1)
+    cks = {18: 16, 17: 15}[skey.enctype]
+    auth["cksum"] = noValue
+    auth["cksum"]["cksumtype"] = cks
+    auth["cksum"]["checksum"] = _checksum_table[cks].checksum(skey, 6, body_der)
+    now = datetime.datetime.utcnow()
+    auth["cusec"] = now.microsecond
+    auth["ctime"] = KerberosTime.to_asn1(now)
+
+    ap = AP_REQ()
+    ap["pvno"] = 5
+    ap["msg-type"] = int(constants.ApplicationTagNumbers.AP_REQ.value)
+    ap["ap-options"] = constants.encodeFlags([])
+    tkt = TicketT()
+    tkt.from_asn1(rep["ticket"])
+    seq_set(ap, "ticket", tkt.to_asn1)
+    ap["authenticator"] = noValue
+    ap["authenticator"]["etype"] = skey.enctype
+    ap["authenticator"]["cipher"] = _enctype_table[skey.enctype].encrypt(skey, 7, encoder.encode(auth), None)
+
+    req["padata"] = noValue
+    req["padata"][0] = noValue
+    req["padata"][0]["padata-type"] = int(constants.PreAuthenticationDataTypes.PA_TGS_REQ.value)
+    req["padata"][0]["padata-value"] = encoder.encode(ap)
+    r = sendReceive(encoder.encode(req), realm, kdc)
+    trep = decoder.decode(r, asn1Spec=TGS_REP())[0]
+    _enctype_table[skey.enctype].decrypt(skey, 8, bytes(trep["enc-part"]["cipher"]))
     return 0
 
 
 def main():
     if len(sys.argv) == 5 and sys.argv[1] == "tgs":
-        return tgs(sys.argv[2], sys.argv[3], sys.argv[4])
+        try:
+            return tgs(sys.argv[2], sys.argv[3], sys.argv[4])
+        except Exception as e:  # a KRB-ERROR is a fine seed too; just say so
+            print("labseeds.py: tgs %s: %s" % (sys.argv[3], str(e).splitlines()[0][:200]), file=sys.stderr)
+            return 1
     if len(sys.argv) != 2 or not os.path.isdir(sys.argv[1]):
         print(__doc__, file=sys.stderr)
         return 1
@@ -161,7 +229,8 @@ def main():
                     reply_keys.append((Key(int(sk["keytype"]), bytes(sk["keyvalue"])), 9))
                 break
             else:
-                say("%s: no TGT session key in the ccaches opens its authenticator" % os.path.basename(f))
+                say("%s: no TGT session key in the ccaches opens its authenticator"
+                    " (e.g. the TGT was replaced by kinit -R)" % os.path.basename(f))
     for f in sorted(glob.glob(os.path.join(stage, "tgs-rep-*.der"))):
         rep = decoder.decode(read(f), asn1Spec=TGS_REP())[0]
         cipher = bytes(rep["enc-part"]["cipher"])
@@ -174,7 +243,9 @@ def main():
                 out("enc-tgs-rep-part", plain)
                 break
         else:
-            say("%s: no known key opens its enc-part" % os.path.basename(f))
+            fast = rep["padata"].hasValue() and any(int(p["padata-type"]) == 136 for p in rep["padata"])
+            say("%s: %s" % (os.path.basename(f), "FAST-armoured reply (strengthened key), not opened" if fast
+                            else "no known key opens its enc-part"))
     return 0
 
 

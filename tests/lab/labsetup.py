@@ -22,12 +22,9 @@ import os
 import sys
 
 import ldb
-import samba
 from samba import dsdb
-from samba.auth import system_session
 from samba.credentials import Credentials, DONT_USE_KERBEROS
 from samba.dcerpc import security
-from samba.ndr import ndr_unpack
 from samba.param import LoadParm
 from samba.samdb import SamDB
 
@@ -75,10 +72,6 @@ def dn_or_none(samdb, dn, attrs):
             return None
         raise
     return res[0]
-
-
-def sid_of(msg):
-    return str(ndr_unpack(security.dom_sid, msg["objectSid"][0]))
 
 
 def ensure_group(samdb, base, name):

@@ -20,7 +20,7 @@ failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() {
 	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
-	[[ -n ${2:-} ]] && sed 's/^/#   /' <<<"$2"
+	[[ -n ${2:-} ]] && while IFS= read -r line; do echo "#   $line"; done <<<"$2"
 }
 # check DESC CONDITION-COMMAND... : ok when the command succeeds.
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d" "${OUT:-}"; fi; }
@@ -59,21 +59,21 @@ printf '18:%s\n' "$CT_LAB_RODC_KEY_AES256" >"$W/rodc.key"
 # A key the DC has never seen, for the wrong-key case.
 printf '18:%s\n' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >"$W/wrong.key"
 
-# mint_args USER: the identity options for a lab user (ALICE, BOB ...).
+# mint_args USER: sets MINT_ARGS to the identity options of a lab user (ALICE, BOB ...).
 mint_args() {
 	local u=$1 name sid upn
 	name=CT_LAB_${u}_NAME sid=CT_LAB_${u}_SID upn=CT_LAB_${u}_UPN
-	echo --realm "$CT_LAB_REALM" --user "${!name}" --sid "${!sid}" \
-		--upn "${!upn:-${!name}@$CT_LAB_DNS_DOMAIN}" --netbios "$CT_LAB_DOMAIN" \
-		--rodc "$CT_LAB_RODC_N"
+	MINT_ARGS=(--realm "$CT_LAB_REALM" --user "${!name}" --sid "${!sid}"
+		--upn "${!upn:-${!name}@$CT_LAB_DNS_DOMAIN}" --netbios "$CT_LAB_DOMAIN"
+		--rodc "$CT_LAB_RODC_N")
 }
 
 # login USER CACHE [extra mint options...]: mint + store + exchange; sets OUT and RC.
 login() {
 	local u=$1 cache=$2
 	shift 2
-	# shellcheck disable=SC2046
-	OUT=$("$TOOL" login $(mint_args "$u") --key-file "$W/rodc.key" \
+	mint_args "$u"
+	OUT=$("$TOOL" login "${MINT_ARGS[@]}" --key-file "$W/rodc.key" \
 		--key-version "$CT_LAB_RODC_KEY_VERSION" --ccache "$cache" \
 		--kdc "$CT_LAB_DC_IP" "$@" 2>&1)
 	RC=$?
@@ -116,7 +116,8 @@ check "smbclient lists //$CT_LAB_DC_HOST/netlogon with the exchanged cache" \
 	grep -q "blocks of size" <<<"$OUT"
 
 # --- 2. Our partial TGT, independently checked. -------------------------------
-"$TOOL" mint $(mint_args ALICE) --key-file "$W/rodc.key" --key-version "$CT_LAB_RODC_KEY_VERSION" \
+mint_args ALICE
+"$TOOL" mint "${MINT_ARGS[@]}" --key-file "$W/rodc.key" --key-version "$CT_LAB_RODC_KEY_VERSION" \
 	--out-asrep "$W/as-rep.der" --out-reply-key "$W/reply.key" >/dev/null 2>&1
 "$TOOL" store --asrep "$W/as-rep.der" --reply-key-file "$W/reply.key" --ccache "$W/partial.cc" >/dev/null 2>&1
 J=$("$PY" "$HERE/pac_check.py" --ccache "$W/partial.cc" --key-hex "$CT_LAB_RODC_KEY_AES256" --enctype 18 --strict 2>&1)
@@ -127,7 +128,24 @@ check "oracle: partial TGT PAC signatures verify (strict)" \
 	test "$(jget "$J" 'j["pac"]["requester_sid"]')" = "$CT_LAB_ALICE_SID"
 check "oracle: CLIENT_INFO matches the ticket client" \
 	test "$(jget "$J" 'j["pac"]["client_info"]["matches_ticket_client"]')" = True
-OUT=$(sha256sum "$W/partial.cc")
+
+# --- 2b. A ticket under the previous key version is still exchanged. ---------
+# A freshly provisioned lab has no previous key yet: rotate once to make one.
+if [[ -z ${CT_LAB_RODC_OLD_KEY_AES256:-} ]]; then
+	"$LAB" rotate-key >/dev/null 2>&1 || echo "# lab.sh rotate-key failed"
+	# shellcheck disable=SC1091
+	source "$LAB_DIR/lab.env"
+	printf '18:%s\n' "$CT_LAB_RODC_KEY_AES256" >"$W/rodc.key"
+fi
+check "the lab has a previous key to test with" test -n "${CT_LAB_RODC_OLD_KEY_AES256:-}"
+{
+	printf '18:%s\n' "$CT_LAB_RODC_OLD_KEY_AES256" >"$W/old.key"
+	mint_args ALICE
+	OUT=$("$TOOL" login "${MINT_ARGS[@]}" --key-file "$W/old.key" \
+		--key-version "$CT_LAB_RODC_OLD_KEY_VERSION" --ccache "$W/old.cc" --kdc "$CT_LAB_DC_IP" 2>&1)
+	check "previous key version $CT_LAB_RODC_OLD_KEY_VERSION still exchanges (exit $?)" \
+		grep -q 'full TGT stored' <<<"$OUT"
+}
 
 # --- 3. Refusals come back as the DC's errors and our explanations. ----------
 # refuse DESC CODE-REGEX MESSAGE-REGEX USER [mint options...]
@@ -135,8 +153,8 @@ refuse() {
 	local desc=$1 code=$2 msg=$3 u=$4 c=$W/refused.cc sum_before sum_after
 	shift 4
 	rm -f "$c"
-	# shellcheck disable=SC2046
-	"$TOOL" mint $(mint_args "$u") --key-version "$CT_LAB_RODC_KEY_VERSION" \
+	mint_args "$u"
+	"$TOOL" mint "${MINT_ARGS[@]}" --key-version "$CT_LAB_RODC_KEY_VERSION" \
 		--key-file "$W/rodc.key" --out-asrep "$W/r.der" --out-reply-key "$W/r.key" "$@" >/dev/null 2>&1
 	if ! "$TOOL" store --asrep "$W/r.der" --reply-key-file "$W/r.key" --ccache "$c" >/dev/null 2>&1; then
 		not_ok "$desc: could not store the partial TGT"

@@ -17,9 +17,10 @@
 # --lenient: only hard failures count (malformed-packet exceptions,
 #   reassembly errors, error-severity expert items, bad outer length, not
 #   Kerberos); tshark dissector bugs and warning-level "malformed" BER items
-#   are printed as "warn" lines. For captured real traffic: tshark 4.0 has a
-#   dissector bug on a bare EncASRepPart and reads the METHOD-DATA e-data of
-#   Samba's KDC_ERR_CLIENT_REVOKED as one PA-DATA. Default is strict.
+#   are printed as "warn" lines. For captured real traffic: tshark 4.0 has
+#   a dissector bug on a bare EncASRepPart / EncTGSRepPart and reads the
+#   METHOD-DATA e-data of Samba's KDC_ERR_CLIENT_REVOKED as one PA-DATA.
+#   Default is strict.
 # Prints one line per file: "ok   FILE  <kind>  <tshark summary>"; for a
 # failing file, "FAIL FILE  <reason>" and the tshark -V detail of its frame.
 # Exit status: 0 all ok, 1 some file failed, 2 usage / tool error.
@@ -32,7 +33,7 @@ die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 2; }
 
 lenient=0
 if [[ ${1:-} == --lenient ]]; then lenient=1; shift; fi
-(($# > 0)) || { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+(($# > 0)) || { sed -n '2,/^set -euo/p' "$0" | sed -n 's/^# \{0,1\}//p' >&2; exit 2; }
 for c in tshark text2pcap od; do
     command -v "$c" >/dev/null 2>&1 || die "missing command: $c"
 done
