@@ -38,7 +38,27 @@
 	X(PERMISSION, "permission denied")                                    \
 	X(NOT_FOUND, "not found")                                             \
 	X(UNSAFE_PATH, "refusing a path another user controls")               \
-	X(INTERNAL, "internal error")
+	X(INTERNAL, "internal error")                                         \
+	X(BAD_JSON, "malformed JSON")                                         \
+	X(JSON_TYPE, "a JSON member has the wrong type")                      \
+	X(BAD_BASE64, "malformed base64")                                     \
+	X(BAD_JOSE, "malformed JOSE object")                                  \
+	X(UNSUPPORTED_ALG, "JOSE algorithm or extension not accepted")        \
+	X(BAD_KEY, "key type or size not acceptable")                         \
+	X(SIGNATURE, "signature does not verify")                             \
+	X(REPLAY, "already used: replay refused")                             \
+	X(CERT_UNTRUSTED, "certificate does not chain to the trusted CA")     \
+	X(CERT_EXPIRED, "certificate is expired or not yet valid")            \
+	X(CONFLICT, "already exists (uniqueness conflict)")                   \
+	X(BUSY, "the database is locked; retry")                              \
+	X(STORE, "database error")                                            \
+	X(SCHEMA, "database schema is newer than this program")               \
+	X(NOT_SUPPORTED, "operation not supported by this backend")           \
+	X(UNAUTHORIZED, "missing or invalid credentials")                     \
+	X(DENIED, "access denied by policy")                                  \
+	X(USAGE, "command-line usage error")                                  \
+	X(REFUSED, "the server refused the request")                          \
+	X(CANCELLED, "cancelled: not confirmed")
 
 enum ct_err {
 	CT_OK = 0,
