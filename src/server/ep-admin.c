@@ -66,9 +66,9 @@ static int store_error(struct ct_http_request *req, struct ct_http_response *res
 {
 	if (r == CT_ERR_NOT_FOUND)
 		return not_found(resp, what);
+	/* The store's own words (SQL constraint names) stay in the log. */
 	if (r == CT_ERR_CONFLICT)
-		return ct_http_oauth_error(resp, 409, "conflict", ei->msg[0] ? ei->msg : what,
-					   CT_CODE_CONFLICT);
+		return ct_http_oauth_error(resp, 409, "conflict", what, CT_CODE_CONFLICT);
 	if (r == CT_ERR_INVALID_ARG || r == CT_ERR_BAD_VALUE)
 		return ct_svc_bad_request(resp, ei->msg[0] ? ei->msg : what);
 	return ct_svc_internal(req, resp, ei);
@@ -164,7 +164,7 @@ static int users_add(struct ct_http_request *req, struct ct_http_response *resp)
 	u.enabled = true;
 	r = ct_store_user_add(w->store, &u, &id, &ei);
 	if (r != 0) {
-		r = store_error(req, resp, r, &ei, "cannot add the user");
+		r = store_error(req, resp, r, &ei, "a user with this UPN already exists");
 		goto out;
 	}
 	audit_change(req, "user.add", NULL, u.upn);
@@ -423,7 +423,7 @@ static int groups(void *app, struct ct_http_request *req, struct ct_http_respons
 		audit_change(req, "group.add", NULL, name);
 		r = ct_http_json(resp, 201, group_json(w, req->arena, &g));
 	} else {
-		r = store_error(req, resp, r, &ei, "cannot add the group");
+		r = store_error(req, resp, r, &ei, "a group with this name already exists");
 	}
 	json_decref(body);
 	return r;
@@ -455,7 +455,7 @@ static int group_member(struct ct_http_request *req, struct ct_http_response *re
 		r = add ? ct_store_group_member_add(w->store, g.id, u.id, &ei)
 			: ct_store_group_member_remove(w->store, g.id, u.id, &ei);
 	if (r != 0) {
-		r = store_error(req, resp, r, &ei, "no such user or membership");
+		r = store_error(req, resp, r, &ei, "no such user, or the membership already is as asked");
 		goto out;
 	}
 	audit_change(req, add ? "group.member_add" : "group.member_remove", NULL, upn);
@@ -806,6 +806,7 @@ static int tenant(void *app, struct ct_http_request *req, struct ct_http_respons
 	struct ct_errinfo ei = {0};
 	json_t *body = NULL, *doms;
 	const char *d = NULL;
+	bool created = false;
 	size_t i;
 	int r;
 
@@ -821,7 +822,10 @@ static int tenant(void *app, struct ct_http_request *req, struct ct_http_respons
 			audit_change(req, "tenant.domain_add", NULL, d);
 		json_decref(body);
 		if (r != 0)
-			return store_error(req, resp, r, &ei, "domain is required");
+			return store_error(req, resp, r, &ei,
+					   r == CT_ERR_CONFLICT ? "that domain is already verified"
+								: "domain (a DNS name) is required");
+		created = true;
 	}
 	r = ct_store_tenant_get(w->store, req->arena, &t, &ei);
 	if (r != 0)
@@ -829,7 +833,7 @@ static int tenant(void *app, struct ct_http_request *req, struct ct_http_respons
 	doms = json_array();
 	for (i = 0; i < t.ndomains; i++)
 		json_array_append_new(doms, json_string(t.domains[i]));
-	return ct_http_json(resp, body ? 201 : 200,
+	return ct_http_json(resp, created ? 201 : 200,
 			    json_pack("{s:s, s:s, s:o, s:I}", "id", t.id, "name", t.name,
 				      "domains", doms, "created", (json_int_t)t.created));
 }

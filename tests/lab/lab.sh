@@ -10,6 +10,9 @@
 #                      the word "running" appears only when the DC runs)
 #   lab.sh rotate-key  give krbtgt_N a new random key, re-read keys, rewrite lab.env
 #   lab.sh check       kinit alice + smbclient on netlogon with that ticket
+#   lab.sh acquire     (tests) up, and count one more test using the lab
+#   lab.sh release     (tests) count one out; the last one out stops a lab
+#                      that a test started
 #
 # Environment: CT_LAB_NS (default ctlab), CT_LAB_DIR (default
 # /var/tmp/cloudtrust-lab), CT_LAB_NET (first three octets of the /24, default
@@ -93,12 +96,15 @@ check_names() {
 
 # One lab.sh at a time changes a given lab (up/down/destroy/rotate-key).
 # fd 9 holds the lock; it is closed for samba so the DC never inherits it.
+LOCKED=0
 take_lock() {
+    ((LOCKED)) && return 0
     mkdir -p "$(dirname "$LOCKFILE")"
     exec 9>"$LOCKFILE"
     if ! flock -w "$LOCK_TIMEOUT" 9; then
         die "another lab.sh is working on lab '$LAB_NS' (lock $LOCKFILE held for ${LOCK_TIMEOUT}s)"
     fi
+    LOCKED=1
 }
 
 # ---------------------------------------------------------------- lab dir
@@ -535,6 +541,8 @@ cmd_down() {
     take_lock
     stop_samba
     remove_netns
+    # A stopped lab has no users: forget counts a crashed test left behind.
+    rm -f "$USERS_FILE" "$AUTO_MARK"
     say "lab down"
 }
 
@@ -548,6 +556,36 @@ cmd_destroy() {
         else
             die "$LAB_DIR is not a cloudtrust lab directory (no $MARK_LAB); not removing it"
         fi
+    fi
+}
+
+# Tests share one lab.  acquire brings it up and counts the test in;
+# release counts it out and, when the last test leaves, stops the lab if a
+# test started it (a lab someone started by hand stays up).
+USERS_FILE=$LAB_DIR/.test-users
+AUTO_MARK=$LAB_DIR/.started-by-tests
+
+cmd_acquire() {
+    local n auto=0
+    need_root
+    take_lock
+    samba_pid >/dev/null 2>&1 || auto=1
+    cmd_up
+    ((auto)) && touch "$AUTO_MARK"
+    n=$(cat "$USERS_FILE" 2>/dev/null || echo 0)
+    echo $((n + 1)) >"$USERS_FILE"
+}
+
+cmd_release() {
+    local n
+    need_root
+    take_lock
+    n=$(cat "$USERS_FILE" 2>/dev/null || echo 0)
+    ((n > 0)) && n=$((n - 1))
+    echo "$n" >"$USERS_FILE"
+    if ((n == 0)) && [[ -f $AUTO_MARK ]]; then
+        rm -f "$AUTO_MARK"
+        cmd_down
     fi
 }
 
@@ -626,6 +664,8 @@ main() {
     destroy) cmd_destroy ;;
     status) cmd_status ;;
     rotate-key) cmd_rotate_key ;;
+    acquire) cmd_acquire ;;
+    release) cmd_release ;;
     check) cmd_check ;;
     -h | --help | help) usage ;;
     *) usage ;;

@@ -25,16 +25,18 @@ not_ok() {
 # check DESC CONDITION-COMMAND... : ok when the command succeeds.
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d" "${OUT:-}"; fi; }
 
-started=0
-if ! "$LAB" status 2>/dev/null | grep -q 'running'; then
-	started=1
-fi
-if ! "$LAB" up >/tmp/ct-lab-up.$$ 2>&1; then
-	echo "Bail out! lab.sh up failed: $(tail -5 /tmp/ct-lab-up.$$)"
+if ! "$LAB" acquire >/tmp/ct-lab-up.$$ 2>&1; then
+	echo "Bail out! lab.sh acquire failed: $(tail -5 /tmp/ct-lab-up.$$)"
 	rm -f /tmp/ct-lab-up.$$
 	exit 1
 fi
 rm -f /tmp/ct-lab-up.$$
+W=
+cleanup() {
+	[[ -n $W ]] && rm -rf "$W"
+	"$LAB" release >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
 LAB_DIR=${CT_LAB_DIR:-/var/tmp/cloudtrust-lab}
 # shellcheck disable=SC1091
 source "$LAB_DIR/lab.env"
@@ -48,12 +50,6 @@ fi
 
 W=$(mktemp -d /tmp/ct-lab-test.XXXXXX)
 chmod 0711 "$W" # other users (nobody, below) may traverse, not list
-cleanup() {
-	rm -rf "$W"
-	if ((started)); then "$LAB" down >/dev/null 2>&1 || true; fi
-}
-trap cleanup EXIT
-
 umask 077
 printf '18:%s\n' "$CT_LAB_RODC_KEY_AES256" >"$W/rodc.key"
 # A key the DC has never seen, for the wrong-key case.

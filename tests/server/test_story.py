@@ -72,19 +72,17 @@ def run(cmd, timeout=120, env=None, stdin=None):
 
 
 LAB_DIR = os.environ.get("CT_LAB_DIR", "/var/tmp/cloudtrust-lab")
-st = run([LAB, "status"])
-LAB_STARTED = "running" not in st.stdout
 
 
-def lab_down():
-    if LAB_STARTED:
-        run([LAB, "down"], timeout=120)
+def lab_release():
+    # Counted use: the last test out stops a lab that a test started.
+    run([LAB, "release"], timeout=120)
 
 
-atexit.register(lab_down)
-up = run([LAB, "up"], timeout=600)
+up = run([LAB, "acquire"], timeout=600)
 if up.returncode != 0:
-    bail("lab.sh up failed: " + (up.stdout + up.stderr)[-600:].replace("\n", " | "))
+    bail("lab.sh acquire failed: " + (up.stdout + up.stderr)[-600:].replace("\n", " | "))
+atexit.register(lab_release)
 
 
 def read_env_file(path):
