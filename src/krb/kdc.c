@@ -227,7 +227,8 @@ int ct_kdc_sendto(const struct ct_kdc_addr *kdc, const uint8_t *msg,
 		goto out;
 	}
 	r = ct_buf_reserve(reply, rlen);
-	if (r == 0)
+	/* An empty reply reads nothing (and has no buffer to point into). */
+	if (r == 0 && rlen > 0)
 		r = io_full(fd, reply->data + reply->len, rlen, false, deadline);
 	if (r != 0) {
 		ct_errinfo_set(ei, r, "reading the reply of %s: %s", kdc->host,

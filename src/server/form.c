@@ -82,16 +82,18 @@ int ct_form_parse(struct ct_arena *a, const char *in, size_t len,
 		  struct ct_form *out, struct ct_errinfo *ei)
 {
 	struct ct_form_field *fields;
-	const char *p = in, *end = in + len, *amp, *eq;
+	const char *p = in, *end, *amp, *eq;
 	size_t n = 1, i, j, nlen;
 	char what[48], *name, *value;
 	int r;
 
+	/* An empty form may come as (NULL, 0): no pointer arithmetic on it. */
 	if (len == 0) {
 		out->fields = NULL;
 		out->n = 0;
 		return 0;
 	}
+	end = in + len;
 	for (i = 0; i < len; i++)
 		n += in[i] == '&';
 	if (n > CT_FORM_MAX_FIELDS)
