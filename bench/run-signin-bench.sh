@@ -36,7 +36,7 @@ is_uint() { [[ $1 =~ ^[1-9][0-9]{0,8}$ ]]; }
 [[ $# -ge 1 ]] || usage
 BUILD=$(realpath "$1") || usage
 shift
-CLIENTS=1 SECONDS_=10 KEYS=both USERS= COUNT= KEEP_LOG=
+CLIENTS=1 SECONDS_=10 KEYS=both USERS='' COUNT='' KEEP_LOG=''
 while [[ $# -gt 0 ]]; do
 	[[ $# -ge 2 ]] || usage
 	case $1 in
@@ -50,7 +50,7 @@ while [[ $# -gt 0 ]]; do
 	esac
 	shift 2
 done
-is_uint "$CLIENTS" && is_uint "$SECONDS_" || usage
+{ is_uint "$CLIENTS" && is_uint "$SECONDS_"; } || usage
 [[ -z $COUNT ]] || is_uint "$COUNT" || usage
 case $KEYS in rsa | ec) KINDS=$KEYS ;; both) KINDS="rsa ec" ;; *) usage ;; esac
 [[ -n $USERS ]] || USERS=$((CLIENTS > 2 ? CLIENTS : 2))
@@ -67,6 +67,7 @@ PID=
 D=$(mktemp -d /tmp/ct-bench.XXXXXX) || die "mktemp failed"
 S=$D/state
 LOG=$D/daemon.log
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	if [[ -n $PID ]] && kill -0 "$PID" 2>/dev/null; then
 		kill -TERM "$PID" 2>/dev/null

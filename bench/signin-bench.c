@@ -37,7 +37,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "b64.h"
 #include "ct-buf.h"
@@ -135,6 +134,15 @@ struct client {
 	pthread_t thread;
 };
 
+/* Puts "what: " before the detail already in ei (code err); returns err. */
+static int err_prefix(struct ct_errinfo *ei, int err, const char *what)
+{
+	char detail[sizeof(ei->msg)];
+
+	snprintf(detail, sizeof(detail), "%s", ei->msg[0] ? ei->msg : ct_strerror(err));
+	return ct_errinfo_set(ei, err, "%s: %s", what, detail);
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -218,11 +226,11 @@ static void zap_member(json_t *obj, const char *name)
 	const char *text = NULL;
 	size_t len = 0;
 
-	if (ct_json_get_str(obj, name, &text, &len) == 0)
+	if (obj != NULL && ct_json_get_str(obj, name, &text, &len) == 0)
 		ct_zap((char *)text, len);
 }
 
-/* A PEM private key member of obj; its text is wiped once parsed. */
+/* A PEM private key member of obj (the caller wipes its text). */
 static int pem_member(json_t *obj, const char *name, EVP_PKEY **out,
 		      enum ct_jose_alg *alg)
 {
@@ -239,7 +247,6 @@ static int pem_member(json_t *obj, const char *name, EVP_PKEY **out,
 	if (bio != NULL)
 		key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
 	BIO_free(bio);
-	zap_member(obj, name);
 	if (key == NULL)
 		return CT_ERR_BAD_KEY;
 	*alg = key_alg(key);
@@ -282,7 +289,7 @@ static int identity_load(const char *path, const char *keys, char **tenant,
 	r = ct_json_parse(file.data, file.len, &obj, ei);
 	ct_buf_free(&file);
 	if (r != 0) {
-		ct_errinfo_set(ei, r, "%s: %s", path, ei->msg);
+		err_prefix(ei, r, path);
 		goto out;
 	}
 	r = ct_json_get_str(obj, "kind", &kind, NULL);
@@ -298,9 +305,10 @@ static int identity_load(const char *path, const char *keys, char **tenant,
 		r = pem_member(obj, "device_key_pem", &id->device_key, &id->device_alg);
 	if (r == 0)
 		r = pem_member(obj, "hello_key_pem", &id->hello_key, &id->hello_alg);
-	zap_member(obj, "transport_key_pem"); /* not used here */
 	if (r != 0) {
-		ct_errinfo_set(ei, r, "%s: %s", path, ct_strerror(r));
+		ct_errinfo_set(ei, r, "%s: %s (it needs kind, tenant, upn, kid, "
+			       "device_cert_der_b64 and PEM device_key_pem, hello_key_pem)",
+			       path, ct_strerror(r));
 		goto out;
 	}
 	if (strcmp(kind, keys) != 0 ||
@@ -311,7 +319,13 @@ static int identity_load(const char *path, const char *keys, char **tenant,
 				   ct_jose_alg_name(id->hello_alg), keys);
 		goto out;
 	}
-	if (*tenant == NULL) {
+	/* The tenant id goes into the URL path: a GUID or a plain name only. */
+	if (t[0] == '\0' || strlen(t) > CT_HTTP_MAX_SEGMENT ||
+	    t[strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		     "0123456789-._")] != '\0') {
+		r = ct_errinfo_set(ei, CT_ERR_BAD_VALUE, "%s: tenant id %s is not a plain name",
+				   path, t);
+	} else if (*tenant == NULL) {
 		*tenant = strdup(t);
 		if (*tenant == NULL)
 			r = CT_ERR_NOMEM;
@@ -320,6 +334,9 @@ static int identity_load(const char *path, const char *keys, char **tenant,
 				   path, t, *tenant);
 	}
 out:
+	zap_member(obj, "device_key_pem");
+	zap_member(obj, "hello_key_pem");
+	zap_member(obj, "transport_key_pem");
 	json_decref(obj);
 	if (r != 0)
 		identity_clear(id);
@@ -486,7 +503,7 @@ static int client_json_reply(struct client *c, json_t **out, struct ct_errinfo *
 				      (int)(c->reply.len < 300 ? c->reply.len : 300),
 				      c->reply.len ? (const char *)c->reply.data : "");
 	r = ct_json_parse(c->reply.data, c->reply.len, out, ei);
-	return r != 0 ? ct_errinfo_set(ei, r, "reply: %s", ei->msg) : 0;
+	return r != 0 ? err_prefix(ei, r, "reply") : 0;
 }
 
 /* ---- one sign-in ---- */
@@ -742,6 +759,8 @@ static int merge_samples(struct client *cl, unsigned n, uint64_t **out, size_t *
 	if (all == NULL)
 		return CT_ERR_NOMEM;
 	for (i = 0; i < n; i++) {
+		if (cl[i].nlat == 0)
+			continue; /* lat_ns may be NULL */
 		memcpy(all + k, cl[i].lat_ns, cl[i].nlat * sizeof(*all));
 		k += cl[i].nlat;
 	}

@@ -21,8 +21,8 @@ Against a running cloudtrustd, through the independent Python client
 Each user's requests come from a source address of their own (127.3.x.y),
 so the per-source sign-in throttle of §3 never couples users.  The second
 password + TOTP sign-in of a user uses the code of the next 30-second step
-(RFC 6238 allows one step of clock skew, and the server's window is one
-step), so setup does not wait for the clock; if the server refuses that
+(PROTOCOL.md §3: the current step ±1 is accepted, each step once per user),
+so setup does not wait for the clock; if the server refuses that
 code, it waits for the real next step and tries once more.
 
 Prints "identities=N" and "dir=OUT" on success; exit status 0 ok, 1 failure

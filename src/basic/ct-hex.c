@@ -6,7 +6,7 @@
 
 #include "ct-error.h"
 
-static int nibble(char c)
+int ct_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -28,7 +28,7 @@ int ct_hex_decode(const char *hex, uint8_t **out, size_t *outlen)
 	if (p == NULL)
 		return CT_ERR_NOMEM;
 	for (i = 0; i < n / 2; i++) {
-		int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+		int hi = ct_hex_digit(hex[2 * i]), lo = ct_hex_digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			free(p);

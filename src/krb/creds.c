@@ -39,6 +39,25 @@ bool ct_principal_eq(const struct ct_krb_principal *a,
 	return true;
 }
 
+void ct_creds_from_reply(const struct ct_krb_kdc_rep *rep,
+			 const struct ct_krb_enc_kdc_rep_part *ekp,
+			 struct ct_krb_creds *out)
+{
+	out->client_realm = rep->crealm;
+	out->client = rep->cname;
+	out->server_realm = ekp->srealm;
+	out->server = ekp->sname;
+	out->session_key = ekp->key;
+	out->flags = ekp->flags;
+	out->authtime = ekp->authtime;
+	out->starttime = ekp->has_starttime ? ekp->starttime : ekp->authtime;
+	out->endtime = ekp->endtime;
+	out->renew_till = ekp->has_renew_till ? ekp->renew_till : 0;
+	out->ticket = rep->ticket.der;
+	out->ticket_kvno = rep->ticket.enc_part.has_kvno ? rep->ticket.enc_part.kvno : 0;
+	out->ticket_etype = rep->ticket.enc_part.etype;
+}
+
 int ct_creds_from_as_rep(struct ct_kcrypto *kc, struct ct_arena *a,
 			 const uint8_t *der, size_t len,
 			 const struct ct_krb_key *reply_key, time_t now,
@@ -100,19 +119,7 @@ int ct_creds_from_as_rep(struct ct_kcrypto *kc, struct ct_arena *a,
 				   "the partial TGT expired before it arrived");
 		goto out;
 	}
-	out->client_realm = rep.crealm;
-	out->client = rep.cname;
-	out->server_realm = ekp.srealm;
-	out->server = ekp.sname;
-	out->session_key = ekp.key;
-	out->flags = ekp.flags;
-	out->authtime = ekp.authtime;
-	out->starttime = ekp.has_starttime ? ekp.starttime : ekp.authtime;
-	out->endtime = ekp.endtime;
-	out->renew_till = ekp.has_renew_till ? ekp.renew_till : 0;
-	out->ticket = rep.ticket.der;
-	out->ticket_kvno = rep.ticket.enc_part.has_kvno ? rep.ticket.enc_part.kvno : 0;
-	out->ticket_etype = rep.ticket.enc_part.etype;
+	ct_creds_from_reply(&rep, &ekp, out);
 out:
 	ct_buf_free(&plain);
 	return r;

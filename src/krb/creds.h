@@ -43,6 +43,14 @@ int ct_creds_from_as_rep(struct ct_kcrypto *kc, struct ct_arena *a,
 			 const struct ct_krb_key *reply_key, time_t now,
 			 struct ct_krb_creds *out, struct ct_errinfo *ei);
 
+/*
+ * Fills *out from a decoded KDC reply and its opened enc-part; everything
+ * points into their arena.
+ */
+void ct_creds_from_reply(const struct ct_krb_kdc_rep *rep,
+			 const struct ct_krb_enc_kdc_rep_part *ekp,
+			 struct ct_krb_creds *out);
+
 /* Formats "name/inst@REALM" into buf; returns buf. */
 char *ct_principal_unparse(const struct ct_krb_principal *p, const char *realm,
 			   char *buf, size_t buflen);

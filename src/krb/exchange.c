@@ -258,19 +258,7 @@ static int open_tgs_rep(struct ct_kcrypto *kc, struct ct_arena *a,
 				   (int)ekp.key.enctype);
 		goto out;
 	}
-	full->client_realm = kr.crealm;
-	full->client = kr.cname;
-	full->server_realm = ekp.srealm;
-	full->server = ekp.sname;
-	full->session_key = ekp.key;
-	full->flags = ekp.flags;
-	full->authtime = ekp.authtime;
-	full->starttime = ekp.has_starttime ? ekp.starttime : ekp.authtime;
-	full->endtime = ekp.endtime;
-	full->renew_till = ekp.has_renew_till ? ekp.renew_till : 0;
-	full->ticket = kr.ticket.der;
-	full->ticket_kvno = kr.ticket.enc_part.has_kvno ? kr.ticket.enc_part.kvno : 0;
-	full->ticket_etype = kr.ticket.enc_part.etype;
+	ct_creds_from_reply(&kr, &ekp, full);
 out:
 	ct_buf_free(&plain);
 	return r;

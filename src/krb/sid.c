@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "sid.h"
 
+#include "ct-hex.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,17 +36,6 @@ static bool parse_decimal(const char **sp, uint64_t max, uint64_t *out)
 	return true;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "0x" and 1..12 hex digits. */
 static bool parse_hex_authority(const char **sp, uint64_t *out)
 {
@@ -52,7 +43,7 @@ static bool parse_hex_authority(const char **sp, uint64_t *out)
 	uint64_t v = 0;
 	int n = 0, d;
 
-	while ((d = hex_digit(*s)) >= 0) {
+	while ((d = ct_hex_digit(*s)) >= 0) {
 		if (++n > 12)
 			return false;
 		v = v << 4 | (uint64_t)d;

@@ -203,14 +203,23 @@ static int user_get(void *app, struct ct_http_request *req, struct ct_http_respo
 	return ct_http_json(resp, 200, user_json(ct_svc_worker(req), req->arena, &u));
 }
 
-static int user_set_enabled(struct ct_http_request *req, struct ct_http_response *resp,
-			    bool enabled)
+/* .../enable or .../disable: the last path segment says which. */
+static bool path_enables(const struct ct_http_request *req)
 {
+	size_t n = strlen(req->path);
+
+	return n >= 7 && strcmp(req->path + n - 7, "/enable") == 0;
+}
+
+static int user_set_enabled(void *app, struct ct_http_request *req, struct ct_http_response *resp)
+{
+	bool enabled = path_enables(req);
 	struct ct_worker *w = ct_svc_worker(req);
 	struct ct_store_user u;
 	struct ct_errinfo ei = {0};
 	int r;
 
+	(void)app;
 	if (admin_auth(req, resp) != 0 || path_user(req, resp, &u) != 0)
 		return 0;
 	r = ct_store_user_set_enabled(w->store, u.id, enabled, &ei);
@@ -218,18 +227,6 @@ static int user_set_enabled(struct ct_http_request *req, struct ct_http_response
 		return store_error(req, resp, r, &ei, "cannot change the user");
 	audit_change(req, enabled ? "user.enable" : "user.disable", NULL, u.upn);
 	return reply_user(req, resp, 200, u.id);
-}
-
-static int user_disable(void *app, struct ct_http_request *req, struct ct_http_response *resp)
-{
-	(void)app;
-	return user_set_enabled(req, resp, false);
-}
-
-static int user_enable(void *app, struct ct_http_request *req, struct ct_http_response *resp)
-{
-	(void)app;
-	return user_set_enabled(req, resp, true);
 }
 
 static int user_password(void *app, struct ct_http_request *req, struct ct_http_response *resp)
@@ -534,13 +531,14 @@ static int device_get(void *app, struct ct_http_request *req, struct ct_http_res
 	return device_reply(req, resp);
 }
 
-static int device_set_enabled(struct ct_http_request *req, struct ct_http_response *resp,
-			      bool enabled)
+static int device_set_enabled(void *app, struct ct_http_request *req, struct ct_http_response *resp)
 {
+	bool enabled = path_enables(req);
 	struct ct_worker *w = ct_svc_worker(req);
 	struct ct_errinfo ei = {0};
 	int r;
 
+	(void)app;
 	if (admin_auth(req, resp) != 0)
 		return 0;
 	r = ct_store_device_set_enabled(w->store, req->capture, enabled, &ei);
@@ -548,18 +546,6 @@ static int device_set_enabled(struct ct_http_request *req, struct ct_http_respon
 		return store_error(req, resp, r, &ei, "no such device");
 	audit_change(req, enabled ? "device.enable" : "device.disable", req->capture, NULL);
 	return device_reply(req, resp);
-}
-
-static int device_disable(void *app, struct ct_http_request *req, struct ct_http_response *resp)
-{
-	(void)app;
-	return device_set_enabled(req, resp, false);
-}
-
-static int device_enable(void *app, struct ct_http_request *req, struct ct_http_response *resp)
-{
-	(void)app;
-	return device_set_enabled(req, resp, true);
 }
 
 static int device_remove(void *app, struct ct_http_request *req, struct ct_http_response *resp)
@@ -874,8 +860,8 @@ const struct ct_http_route ct_admin_routes[] = {
 	{"GET", "/admin/v1/users", users},
 	{"POST", "/admin/v1/users", users},
 	{"GET", "/admin/v1/users/{upn}", user_get},
-	{"POST", "/admin/v1/users/{upn}/disable", user_disable},
-	{"POST", "/admin/v1/users/{upn}/enable", user_enable},
+	{"POST", "/admin/v1/users/{upn}/disable", user_set_enabled},
+	{"POST", "/admin/v1/users/{upn}/enable", user_set_enabled},
 	{"POST", "/admin/v1/users/{upn}/password", user_password},
 	{"PUT", "/admin/v1/users/{upn}/onprem", user_onprem_put},
 	{"DELETE", "/admin/v1/users/{upn}/onprem", user_onprem_delete},
@@ -886,8 +872,8 @@ const struct ct_http_route ct_admin_routes[] = {
 	{"POST", "/admin/v1/groups/{name}/members/remove", group_member_remove},
 	{"GET", "/admin/v1/devices", devices},
 	{"GET", "/admin/v1/devices/{id}", device_get},
-	{"POST", "/admin/v1/devices/{id}/disable", device_disable},
-	{"POST", "/admin/v1/devices/{id}/enable", device_enable},
+	{"POST", "/admin/v1/devices/{id}/disable", device_set_enabled},
+	{"POST", "/admin/v1/devices/{id}/enable", device_set_enabled},
 	{"DELETE", "/admin/v1/devices/{id}", device_remove},
 	{"GET", "/admin/v1/policies", policies},
 	{"PUT", "/admin/v1/policies", policies},

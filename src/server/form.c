@@ -7,19 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ct-hex.h"
 #include "ct-limits.h"
 #include "ct-utf8.h"
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Decodes n raw bytes into a new NUL-terminated arena string of at most max
@@ -44,8 +34,8 @@ static int decode(struct ct_arena *a, const char *p, size_t n, size_t max,
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)p[i];
 		if (c == '%') {
-			hi = i + 2 < n ? hexval((unsigned char)p[i + 1]) : -1;
-			lo = hi >= 0 ? hexval((unsigned char)p[i + 2]) : -1;
+			hi = i + 2 < n ? ct_hex_digit(p[i + 1]) : -1;
+			lo = hi >= 0 ? ct_hex_digit(p[i + 2]) : -1;
 			if (lo < 0)
 				return ct_errinfo_set(ei, CT_ERR_BAD_VALUE,
 						      "%s has an invalid percent escape", what);
