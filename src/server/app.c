@@ -214,6 +214,11 @@ int ct_app_load(const char *state_dir, const char *db_url,
 		r = CT_ERR_NOMEM;
 		goto out;
 	}
+	app->keys = ct_keycache_new();
+	if (app->keys == NULL) {
+		r = CT_ERR_NOMEM;
+		goto out;
+	}
 	/* A test hook only: it moves the service clock, never the system's. */
 	if (off != NULL)
 		app->time_offset = strtoll(off, NULL, 10);
@@ -237,6 +242,7 @@ void ct_app_free(struct ct_app *app)
 	ct_seal_free(app->seal);
 	ct_pki_ca_free(app->device_ca);
 	EVP_PKEY_free(app->token_key);
+	ct_keycache_free(app->keys);
 	ct_zap(app->prt_key, sizeof(app->prt_key));
 	ct_zap(app->admin_token_hash, sizeof(app->admin_token_hash));
 	free(app);

@@ -14,6 +14,7 @@
 
 #include "ct-error.h"
 #include "kcrypto.h"
+#include "keycache.h"
 #include "pki.h"
 #include "seal.h"
 #include "store.h"
@@ -48,6 +49,7 @@ struct ct_app {
 	char token_kid[CT_APP_KID_LEN + 1];
 	uint8_t prt_key[CT_APP_PRT_KEY_LEN];
 	uint8_t admin_token_hash[32];
+	struct ct_keycache *keys;   /* parsed public keys, shared by all workers */
 	/* Test hook: seconds added to the clock (CLOUDTRUST_TEST_TIME_OFFSET). */
 	int64_t time_offset;
 };

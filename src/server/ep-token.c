@@ -228,7 +228,8 @@ static const char *check_assertion(struct ct_worker *w, struct ct_arena *a,
 	if (hk.user_id != u->id || strcmp(hk.device_id, device_id) != 0)
 		goto out;
 	why = "hello_key_unreadable";
-	if (ct_key_blob_import(hk.public_key.data, hk.public_key.len, &key, NULL) != 0)
+	if (ct_keycache_key_blob(w->app->keys, hk.public_key.data, hk.public_key.len, &key,
+				 NULL) != 0)
 		goto out;
 	why = "bad_hello_signature";
 	if (ct_jws_verify(jws, CT_JOSE_RS256 | CT_JOSE_ES256, key, NULL) != 0)
@@ -309,7 +310,8 @@ static int prt_response(struct ct_worker *w, struct ct_http_request *req,
 	prt.exp = prt.iat + CT_PRT_LIFETIME;
 	r = ct_prt_seal(w->app, &prt, &prt_text, &ei);
 	if (r == 0)
-		r = ct_spki_import(dev->transport_key.data, dev->transport_key.len, &tk, &ei);
+		r = ct_keycache_spki(w->app->keys, dev->transport_key.data,
+				     dev->transport_key.len, &tk, &ei);
 	if (r == 0)
 		r = ct_jwe_encrypt_rsa(oaep256 ? CT_JOSE_RSA_OAEP_256 : CT_JOSE_RSA_OAEP, NULL,
 				       session_key, CT_SESSION_KEY_LEN, tk, &skjwe, &ei);

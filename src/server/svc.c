@@ -159,9 +159,9 @@ int ct_svc_device_jws(struct ct_worker *w, struct ct_arena *a,
 	if (out->jws->x5c_count < 1)
 		goto fail;
 	*why = "device_certificate_untrusted";
-	if (ct_pki_device_cert_verify(w->app->device_ca, out->jws->x5c[0].data,
-				      out->jws->x5c[0].len, (time_t)ct_app_now(w->app),
-				      device_id, &out->key, &ei) != 0)
+	if (ct_keycache_device_cert(w->app->keys, w->app->device_ca, out->jws->x5c[0].data,
+				    out->jws->x5c[0].len, (time_t)ct_app_now(w->app),
+				    device_id, &out->key, &ei) != 0)
 		goto fail;
 	*why = "unknown_device";
 	if (ct_store_device_get(w->store, a, device_id, &out->device, &ei) != 0)

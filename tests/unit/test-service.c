@@ -7,11 +7,15 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "keycache.h"
+#include "keyblob.h"
 #include "krbissue.h"
+#include "pki.h"
 #include "policy.h"
 #include "tap.h"
 #include "tokens.h"
@@ -143,8 +147,85 @@ static void test_denied_accounts(void)
 	CHECK(ct_krbissue_denied_sid("garbage"));
 }
 
+/* A device certificate from ca for a fresh P-256 key (DER appended to out). */
+static void device_cert(const struct ct_pki_ca *ca, const char *id, struct ct_buf *out)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509_REQ *req = X509_REQ_new();
+	unsigned char *der = NULL;
+	struct ct_pki_csr csr;
+	int n;
+
+	memset(&csr, 0, sizeof(csr));
+	X509_REQ_set_version(req, 0);
+	X509_REQ_set_pubkey(req, k);
+	X509_REQ_sign(req, k, EVP_sha256());
+	n = i2d_X509_REQ(req, &der);
+	if (n <= 0 || ct_pki_csr_parse(der, (size_t)n, &csr, NULL) != 0 ||
+	    ct_pki_device_cert_issue(ca, &csr, id, 1, out, NULL) != 0)
+		abort();
+	ct_pki_csr_free(&csr);
+	OPENSSL_free(der);
+	X509_REQ_free(req);
+	EVP_PKEY_free(k);
+}
+
+static void test_keycache(void)
+{
+	struct ct_keycache *c = ct_keycache_new();
+	struct ct_pki_ca *ca = NULL, *other = NULL;
+	struct ct_errinfo ei = {0};
+	struct ct_buf cert, foreign, spki;
+	EVP_PKEY *k1 = NULL, *k2 = NULL, *s1 = NULL, *s2 = NULL;
+	char id1[CT_PKI_GUID_LEN + 1] = "", id2[CT_PKI_GUID_LEN + 1] = "";
+	const char *id = "11111111-2222-4333-8444-555555555555";
+	time_t now = time(NULL);
+
+	ct_buf_init(&cert, 16384);
+	ct_buf_init(&foreign, 16384);
+	ct_buf_init(&spki, 4096);
+	CHECK_INT(ct_pki_ca_create("test device CA", &ca, &ei), 0);
+	CHECK_INT(ct_pki_ca_create("another CA", &other, &ei), 0);
+	device_cert(ca, id, &cert);
+	device_cert(other, id, &foreign);
+	/* A miss, then a hit: the same answer both times. */
+	CHECK_INT(ct_keycache_device_cert(c, ca, cert.data, cert.len, now, id1, &k1, &ei), 0);
+	CHECK_INT(ct_keycache_device_cert(c, ca, cert.data, cert.len, now, id2, &k2, &ei), 0);
+	CHECK_STR(id1, id);
+	CHECK_STR(id2, id);
+	CHECK(k1 != NULL && k2 != NULL && EVP_PKEY_eq(k1, k2) == 1);
+	/* A cached certificate still expires. */
+	CHECK_ERR(ct_keycache_device_cert(c, ca, cert.data, cert.len, now + 3 * 86400, id2, &k2, &ei),
+		  CT_ERR_CERT_EXPIRED);
+	/* A certificate of another CA is refused, and stays refused. */
+	CHECK_ERR(ct_keycache_device_cert(c, ca, foreign.data, foreign.len, now, id2, &k2, &ei),
+		  CT_ERR_CERT_UNTRUSTED);
+	CHECK_ERR(ct_keycache_device_cert(c, ca, foreign.data, foreign.len, now, id2, &k2, &ei),
+		  CT_ERR_CERT_UNTRUSTED);
+	/* SPKI: the cached key is the key. */
+	CHECK_INT(ct_spki_export(k1, &spki), 0);
+	CHECK_INT(ct_keycache_spki(c, spki.data, spki.len, &s1, &ei), 0);
+	CHECK_INT(ct_keycache_spki(c, spki.data, spki.len, &s2, &ei), 0);
+	CHECK(EVP_PKEY_eq(s1, k1) == 1 && EVP_PKEY_eq(s2, k1) == 1);
+	spki.data[spki.len - 1] ^= 1;
+	EVP_PKEY_free(s2);
+	s2 = NULL;
+	CHECK(ct_keycache_spki(c, spki.data, spki.len, &s2, &ei) != 0 || EVP_PKEY_eq(s2, k1) != 1);
+	EVP_PKEY_free(k1);
+	EVP_PKEY_free(k2);
+	EVP_PKEY_free(s1);
+	EVP_PKEY_free(s2);
+	ct_pki_ca_free(ca);
+	ct_pki_ca_free(other);
+	ct_buf_free(&cert);
+	ct_buf_free(&foreign);
+	ct_buf_free(&spki);
+	ct_keycache_free(c);
+}
+
 int main(void)
 {
+	test_keycache();
 	test_access_tokens();
 	test_prt();
 	test_policy_names();
