@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "ad-ldap.h"
 #include "adm-api.h"
 #include "adm-args.h"
 #include "adm-http.h"
@@ -47,7 +48,8 @@ static int report(const struct adm_io *io, const struct adm_args *a, int r,
 {
 	fprintf(io->err, "cloudtrust-admin: %s\n",
 		ei->msg[0] != '\0' ? ei->msg : ct_strerror(r));
-	if (r == CT_ERR_UNAUTHORIZED)
+	if (r == CT_ERR_UNAUTHORIZED &&
+	    strncmp(ei->msg, AD_LDAP_BIND_STEP, strlen(AD_LDAP_BIND_STEP)) != 0)
 		fputs("cloudtrust-admin: is the token file the one this server made?\n",
 		      io->err);
 	if (r == CT_ERR_USAGE) {

@@ -136,4 +136,13 @@
 #define CT_ADMIN_MAX_URL 8192
 #define CT_ADMIN_MAX_CELL 1024
 
+/* Kerberos server key source (cloudtrust-admin kerberos-server set): an
+ * account's supplementalCredentials attribute, the packages it holds, the
+ * keys of one credential list, and what samba-tool prints for one account
+ * (LDIF with the base64 attribute). */
+#define CT_KS_MAX_SUPCREDS (64 * 1024)
+#define CT_KS_MAX_SUPCREDS_PACKAGES 32
+#define CT_KS_MAX_KRB_KEYS 16
+#define CT_KS_MAX_TOOL_OUTPUT (256 * 1024)
+
 #endif
