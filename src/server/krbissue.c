@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "krbissue.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,12 +26,6 @@ bool ct_krbissue_denied_sid(const char *text)
 static json_t *tgt_error(const char *error, const char *desc)
 {
 	return json_pack("{s:s, s:s}", "error", error, "error_description", desc);
-}
-
-static void lower(char *s)
-{
-	for (; *s; s++)
-		*s = (char)tolower((unsigned char)*s);
 }
 
 /* Opens the primary key of ks into key (value in arena a). */
@@ -111,7 +104,6 @@ int ct_krbissue_tgt_ad(struct ct_worker *w, const struct ct_store_user *u,
 {
 	struct ct_arena *a = ct_arena_new();
 	struct ct_store_krb_server ks;
-	char domain[256];
 	int r = 0;
 
 	*out = NULL;
@@ -130,9 +122,8 @@ int ct_krbissue_tgt_ad(struct ct_worker *w, const struct ct_store_user *u,
 		*out = tgt_error(*reason, "partial TGTs are never issued for built-in privileged accounts");
 		goto out;
 	}
-	snprintf(domain, sizeof(domain), "%s", u->onprem.domain_name);
-	lower(domain);
-	r = ct_store_krb_server_get(w->store, a, domain, &ks, ei);
+	/* The store compares DNS names without regard to case. */
+	r = ct_store_krb_server_get(w->store, a, u->onprem.domain_name, &ks, ei);
 	if (r == CT_ERR_NOT_FOUND) {
 		r = 0;
 		*reason = "no_kerberos_server";

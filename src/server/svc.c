@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "svc.h"
 
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
 
+#include "b64.h"
+#include "jws.h"
 #include "log.h"
+#include "pki.h"
 #include "store.h"
 #include "strict-json.h"
 
@@ -88,13 +95,6 @@ bool ct_svc_tenant_ok(struct ct_http_request *req)
 
 /* ---- nonces ---- */
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
-
-#include "b64.h"
-#include "jws.h"
-#include "pki.h"
 
 int ct_svc_nonce_issue(struct ct_worker *w, char **out, struct ct_errinfo *ei)
 {
