@@ -58,7 +58,13 @@
 	X(DENIED, "access denied by policy")                                  \
 	X(USAGE, "command-line usage error")                                  \
 	X(REFUSED, "the server refused the request")                          \
-	X(CANCELLED, "cancelled: not confirmed")
+	X(CANCELLED, "cancelled: not confirmed")                              \
+	X(PIN_WRONG, "the PIN is not correct")                                \
+	X(PIN_LOCKED, "the Hello key is locked after too many wrong PINs")    \
+	X(PIN_POLICY, "the PIN does not meet the PIN policy")                 \
+	X(KEYSTORE, "the key store is not available")                         \
+	X(NOT_JOINED, "this device is not joined")                            \
+	X(NOT_ENROLLED, "no Hello key is enrolled for this user")
 
 enum ct_err {
 	CT_OK = 0,
