@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* LDAPS to an AD DC with libldap; error mapping in one place. */
+#define _GNU_SOURCE /* memmem */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,16 +116,21 @@ void ad_ldap_close(struct ad_ldap *l)
 	free(l);
 }
 
-int ad_ldap_get(struct ad_ldap *l, const char *dn, const char *attr,
-		struct berval ***out, struct ct_errinfo *ei)
+/* Reads attr of dn, with the extended-DN control when ext_dn. */
+static int get_values(struct ad_ldap *l, const char *dn, const char *attr, bool ext_dn,
+		      struct berval ***out, struct ct_errinfo *ei)
 {
+	/* ExtendedDNFormat 1: SEQUENCE { INTEGER 1 }, string form of SID/GUID */
+	static char ext_val[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+	LDAPControl ctrl = {AD_OID_EXTENDED_DN, {sizeof(ext_val), ext_val}, 0};
+	LDAPControl *ctrls[] = {&ctrl, NULL};
 	char *attrs[] = {(char *)attr, NULL}, what[256];
 	LDAPMessage *res = NULL, *e;
 	int rc;
 
 	snprintf(what, sizeof(what), "reading %s of %s", attr, dn);
-	rc = ldap_search_ext_s(l->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0, NULL,
-			       NULL, NULL, 2, &res);
+	rc = ldap_search_ext_s(l->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0,
+			       ext_dn ? ctrls : NULL, NULL, NULL, 2, &res);
 	if (rc != LDAP_SUCCESS) {
 		rc = session_error(l->ld, rc, what, ei);
 		goto out;
@@ -139,6 +145,54 @@ int ad_ldap_get(struct ad_ldap *l, const char *dn, const char *attr,
 out:
 	ldap_msgfree(res);
 	return rc;
+}
+
+int ad_ldap_get(struct ad_ldap *l, const char *dn, const char *attr,
+		struct berval ***out, struct ct_errinfo *ei)
+{
+	return get_values(l, dn, attr, false, out, ei);
+}
+
+int ad_ldap_get_sids(struct ad_ldap *l, const char *dn, const char *attr, char ***out,
+		     struct ct_errinfo *ei)
+{
+	struct berval **v = NULL;
+	char **sids;
+	size_t i, n = 0;
+	int r = get_values(l, dn, attr, true, &v, ei);
+
+	if (r != 0)
+		return r;
+	while (v != NULL && v[n] != NULL)
+		n++;
+	sids = calloc(n + 1, sizeof(*sids));
+	if (sids == NULL)
+		r = ct_errinfo_set(ei, CT_ERR_NOMEM, "out of memory");
+	for (i = 0; r == 0 && i < n; i++) {
+		/* "<GUID=...>;<SID=S-1-...>;CN=..." */
+		const char *p = memmem(v[i]->bv_val, v[i]->bv_len, "<SID=", 5);
+		const char *end = p != NULL ? memchr(p, '>', v[i]->bv_len -
+						     (size_t)(p - v[i]->bv_val)) : NULL;
+
+		sids[i] = end != NULL ? strndup(p + 5, (size_t)(end - p - 5)) : strdup("");
+		if (sids[i] == NULL)
+			r = ct_errinfo_set(ei, CT_ERR_NOMEM, "out of memory");
+	}
+	ber_bvecfree(v);
+	if (r == 0)
+		*out = sids;
+	else
+		ad_ldap_free_strv(sids);
+	return r;
+}
+
+void ad_ldap_free_strv(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
 }
 
 int ad_ldap_get_str(struct ad_ldap *l, const char *dn, const char *attr, char **out,

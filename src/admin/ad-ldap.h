@@ -24,6 +24,9 @@
 /* The RODC_DCPROMO control (MS-ADTS 3.1.1.5.2.3 / 3.1.1.3.4.1.23): makes
  * the DC create a krbtgt_N account for a read-only DC. */
 #define AD_OID_RODC_DCPROMO "1.2.840.113556.1.4.1341"
+/* LDAP_SERVER_EXTENDED_DN_OID (MS-ADTS 3.1.1.3.4.1.5): DN values carry
+ * <GUID=...>;<SID=...>. */
+#define AD_OID_EXTENDED_DN "1.2.840.113556.1.4.529"
 
 /* The step a failed bind names first in its message (adm_main keeps its
  * admin-token hint for the cloud side's 401s). */
@@ -60,6 +63,15 @@ int ad_ldap_get(struct ad_ldap *l, const char *dn, const char *attr,
 
 /* Like ad_ldap_get for a single-valued text attribute: a copy in *out (the
  * caller frees it; NULL when absent). */
+/*
+ * The SIDs of the objects a DN-valued attribute names ("S-1-5-32-544"; an
+ * empty string for a value without a SID), NULL-terminated in *out (free
+ * with ad_ldap_free_strv), an empty list when the attribute is absent.
+ */
+int ad_ldap_get_sids(struct ad_ldap *l, const char *dn, const char *attr, char ***out,
+		     struct ct_errinfo *ei);
+void ad_ldap_free_strv(char **v);
+
 int ad_ldap_get_str(struct ad_ldap *l, const char *dn, const char *attr, char **out,
 		    struct ct_errinfo *ei);
 

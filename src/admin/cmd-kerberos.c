@@ -8,6 +8,7 @@
 #include "adm-secret.h"
 #include "ct-limits.h"
 #include "ks-ad.h"
+#include "ks-state.h"
 
 static const struct adm_column ks_cols[] = {
 	{"Domain", "domain", NULL},
@@ -113,7 +114,13 @@ static const struct adm_opt remove_opts[] = {
 static const struct adm_opt set_opts[] = {
 	{"domain", "DNS"}, {"dc", "HOST"}, {"dc-cacert", "FILE"}, {"bind-dn", "DN"},
 	{"bind-password-file", "FILE"}, {"bind-password-stdin", NULL}, {"name", "NAME"},
-	{"samba-conf", "FILE"}, {NULL, NULL},
+	{"samba-conf", "FILE"}, {"key-source", "SOURCE"}, {"rotate-key", NULL},
+	{"force", NULL}, {NULL, NULL},
+};
+static const struct adm_opt rotate_opts[] = {
+	{"domain", "DNS"}, {"dc", "HOST"}, {"dc-cacert", "FILE"}, {"bind-dn", "DN"},
+	{"bind-password-file", "FILE"}, {"bind-password-stdin", NULL}, {"name", "NAME"},
+	{"samba-conf", "FILE"}, {"key-source", "SOURCE"}, {"force", NULL}, {NULL, NULL},
 };
 
 const struct adm_command adm_cmds_kerberos[] = {
@@ -125,9 +132,17 @@ const struct adm_command adm_cmds_kerberos[] = {
 	{"kerberos-server set", 0, set_opts,
 	 "--domain DNS --dc HOST [--dc-cacert FILE] --bind-dn DN\n"
 	 "        (--bind-password-file FILE | --bind-password-stdin) [--name NAME]\n"
-	 "        [--samba-conf FILE]",
-	 "create or complete the AD Kerberos server object over LDAPS, read its key "
-	 "on this Samba DC and publish it (changes only what is missing)", ks_run_set, NULL},
+	 "        [--samba-conf FILE] [--key-source samba|windows] [--rotate-key [--force]]",
+	 "create or complete the AD Kerberos server object over LDAPS, learn its key "
+	 "and publish it (changes only what is missing); --rotate-key rotates after",
+	 ks_run_set, NULL},
+	{"kerberos-server rotate", 0, rotate_opts,
+	 "--domain DNS --dc HOST [--dc-cacert FILE] --bind-dn DN\n"
+	 "        (--bind-password-file FILE | --bind-password-stdin) [--name NAME]\n"
+	 "        [--samba-conf FILE] [--key-source samba|windows] [--force]",
+	 "give krbtgt_N a new key in AD, then publish it as the cloud's primary (the "
+	 "previous key stays as secondary); refused within 24 hours unless --force",
+	 ks_run_rotate, NULL},
 	{"kerberos-server get", 1, ad_opts,
 	 "DOMAIN [--dc HOST [--dc-cacert FILE] --bind-dn DN\n"
 	 "        (--bind-password-file FILE | --bind-password-stdin) [--name NAME]]",

@@ -20,12 +20,9 @@
 #include "ct-limits.h"
 #include "ks-ad.h"
 #include "ks-keysource.h"
+#include "ks-state.h"
 #include "sid.h"
 
-#define KS_DEFAULT_NAME "AzureADKerberos"
-/* A computer's sAMAccountName is at most 15 characters before the '$'. */
-#define KS_MAX_NAME 15
-#define KS_MAX_DN 1024
 /* WORKSTATION_TRUST_ACCOUNT | ACCOUNTDISABLE | TRUSTED_TO_AUTH_FOR_DELEGATION
  * | PARTIAL_SECRETS_ACCOUNT; without the delegation bit when that is refused. */
 #define KS_UAC_PREFERRED "83890178"  /* 0x5001002 */
@@ -33,22 +30,6 @@
 #define KS_UAC_KRBTGT "514"          /* NORMAL_ACCOUNT | ACCOUNTDISABLE */
 #define KS_RID_RODC_ALLOW 571
 #define KS_RID_RODC_DENY 572
-
-/* What set works with, filled step by step. */
-struct ks_state {
-	struct adm_ctx *c;
-	struct ad_ldap *ldap;
-	FILE *say; /* one line per change */
-	char base[KS_MAX_DN / 2];
-	char comp_dn[KS_MAX_DN];
-	char krbtgt_dn[KS_MAX_DN];
-	char sid[CT_SID_STRING_MAX];
-	const char *domain;
-	const char *name; /* --name */
-	char *account;    /* krbtgt_N */
-	unsigned long rodc;
-	bool changed;
-};
 
 /* "corp.example.test" → "DC=corp,DC=example,DC=test". */
 static int domain_base_dn(const char *domain, char *out, size_t n, struct ct_errinfo *ei)
@@ -121,11 +102,71 @@ static int read_domain_sid(struct ks_state *s, struct ct_errinfo *ei)
 	return r;
 }
 
-/* One line on stdout per change ("VERB WHAT (DETAIL)"). */
-static void say(struct ks_state *s, const char *verb, const char *what, const char *detail)
+void ks_say(struct ks_state *s, const char *verb, const char *what, const char *detail)
 {
 	fprintf(s->say, "%s %s (%s)\n", verb, what, detail);
 	s->changed = true;
+}
+
+/* Whether the SIDs of attr on the computer are exactly want (any order). */
+static int groups_match(struct ks_state *s, const char *attr, char *const *want, bool *match,
+			struct ct_errinfo *ei)
+{
+	char **have = NULL;
+	size_t i, j, nh = 0, nw = 0;
+	int r = ad_ldap_get_sids(s->ldap, s->comp_dn, attr, &have, ei);
+
+	if (r != 0)
+		return r;
+	while (have[nh] != NULL)
+		nh++;
+	while (want[nw] != NULL)
+		nw++;
+	*match = nh == nw;
+	for (i = 0; *match && i < nw; i++) {
+		bool found = false;
+
+		for (j = 0; j < nh && !found; j++)
+			/* want is "<SID=...>" */
+			found = strncmp(want[i] + 5, have[j], strlen(have[j])) == 0 &&
+				want[i][5 + strlen(have[j])] == '>';
+		*match = found;
+	}
+	ad_ldap_free_strv(have);
+	return 0;
+}
+
+/* The password replication policy on an existing computer object: put back
+ * when someone changed it (allowed: group 571; never: 572 and the built-in
+ * admin groups). */
+static int ensure_reveal_groups(struct ks_state *s, struct ct_errinfo *ei)
+{
+	char allow[CT_SID_STRING_MAX + 16], deny[CT_SID_STRING_MAX + 16];
+	char *allowv[] = {allow, NULL};
+	char *denyv[] = {deny, "<SID=S-1-5-32-544>", "<SID=S-1-5-32-548>",
+			 "<SID=S-1-5-32-549>", "<SID=S-1-5-32-551>", NULL};
+	LDAPMod m[] = {
+		{LDAP_MOD_REPLACE, "msDS-RevealOnDemandGroup", {allowv}},
+		{LDAP_MOD_REPLACE, "msDS-NeverRevealGroup", {denyv}},
+	};
+	LDAPMod *mods[] = {&m[0], &m[1], NULL};
+	bool ok_allow = false, ok_deny = false;
+	int r;
+
+	snprintf(allow, sizeof(allow), "<SID=%s-%d>", s->sid, KS_RID_RODC_ALLOW);
+	snprintf(deny, sizeof(deny), "<SID=%s-%d>", s->sid, KS_RID_RODC_DENY);
+	r = groups_match(s, "msDS-RevealOnDemandGroup", allowv, &ok_allow, ei);
+	if (r == 0)
+		r = groups_match(s, "msDS-NeverRevealGroup", denyv, &ok_deny, ei);
+	if (r != 0 || (ok_allow && ok_deny))
+		return r;
+	r = ad_ldap_modify(s->ldap, s->comp_dn, mods,
+			   "restoring the password replication policy", ei);
+	if (r == 0)
+		ks_say(s, "repaired", s->comp_dn,
+		       "password replication policy: allowed 571; never 572 and the "
+		       "built-in admin groups");
+	return r;
 }
 
 /* The computer object: created when missing, with the preferred
@@ -148,6 +189,8 @@ static int ensure_computer(struct ks_state *s, struct ct_errinfo *ei)
 	int r = ad_ldap_get_str(s->ldap, s->comp_dn, "userAccountControl", &uac, ei);
 
 	free(uac);
+	if (r == 0)
+		return ensure_reveal_groups(s, ei);
 	if (r != CT_ERR_NOT_FOUND)
 		return r;
 	snprintf(sam, sizeof(sam), "%.15s$", s->name);
@@ -157,18 +200,17 @@ static int ensure_computer(struct ks_state *s, struct ct_errinfo *ei)
 	if (r == CT_ERR_PERMISSION) {
 		uacv[0] = KS_UAC_FALLBACK;
 		r = ad_ldap_add(s->ldap, s->comp_dn, mods, false,
-				"creating the computer object (needs create-computer rights on "
-				"OU=Domain Controllers)", ei);
+				"creating the computer object (needs Create Computer objects on "
+				"OU=Domain Controllers and DS-Install-Replica on the domain)", ei);
 	}
 	if (r == 0)
-		say(s, "created", s->comp_dn,
+		ks_say(s, "created", s->comp_dn,
 		    strcmp(uacv[0], KS_UAC_FALLBACK) == 0 ? "userAccountControl 0x4001002"
 							   : "userAccountControl 0x5001002");
 	return r;
 }
 
-/* Reads sAMAccountName and msDS-SecondaryKrbTgtNumber of the krbtgt account. */
-static int read_krbtgt(struct ks_state *s, struct ct_errinfo *ei)
+int ks_read_krbtgt(struct ks_state *s, struct ct_errinfo *ei)
 {
 	char *num = NULL;
 	int r = ad_ldap_get_str(s->ldap, s->krbtgt_dn, "msDS-SecondaryKrbTgtNumber", &num, ei);
@@ -210,27 +252,26 @@ static int ensure_krbtgt(struct ks_state *s, struct ct_errinfo *ei)
 		return r;
 	if (link != NULL && strlen(link) < sizeof(s->krbtgt_dn))
 		strcpy(s->krbtgt_dn, link);
-	r = read_krbtgt(s, ei);
+	r = ks_read_krbtgt(s, ei);
 	if (r == CT_ERR_NOT_FOUND) {
 		r = ad_ldap_add(s->ldap, s->krbtgt_dn, mods, true,
 				"creating the krbtgt account with the RODC_DCPROMO control "
 				"(needs the DS-Install-Replica right on the domain root)", ei);
 		if (r == 0)
-			r = read_krbtgt(s, ei);
+			r = ks_read_krbtgt(s, ei);
 		if (r == 0)
-			say(s, "created", s->krbtgt_dn, s->account);
+			ks_say(s, "created", s->krbtgt_dn, s->account);
 	}
 	if (r == 0 && (link == NULL || strcasecmp(link, s->krbtgt_dn) != 0)) {
 		r = ad_ldap_modify(s->ldap, s->comp_dn, lmods, "setting msDS-KrbTgtLink", ei);
 		if (r == 0)
-			say(s, "linked", s->comp_dn, s->krbtgt_dn);
+			ks_say(s, "linked", s->comp_dn, s->krbtgt_dn);
 	}
 	free(link);
 	return r;
 }
 
-/* The cloud side: published unless it already has this N and key version. */
-static int ensure_cloud(struct ks_state *s, const struct ks_key_result *k,
+int ks_ensure_cloud(struct ks_state *s, const struct ks_key_result *k,
 			struct ct_errinfo *ei)
 {
 	const char *domain = s->domain;
@@ -264,7 +305,7 @@ static int ensure_cloud(struct ks_state *s, const struct ks_key_result *k,
 	}, ei);
 	ct_zap(hex, sizeof(hex));
 	if (r == 0)
-		say(s, "published to cloudtrustd:", domain, s->account);
+		ks_say(s, "published to cloudtrustd:", domain, s->account);
 	return r;
 }
 
@@ -295,8 +336,7 @@ static int ks_bind(struct adm_ctx *c, const struct adm_args *a, struct ad_ldap *
 	return r;
 }
 
-/* Names the objects of domain's server object --name and binds to the DC. */
-static int ks_open(struct ks_state *s, const struct adm_args *a, const char *domain,
+int ks_open(struct ks_state *s, const struct adm_args *a, const char *domain,
 		   struct ct_errinfo *ei)
 {
 	const char *name = adm_arg(a, "name");
@@ -323,15 +363,47 @@ static int ks_open(struct ks_state *s, const struct adm_args *a, const char *dom
 	return r;
 }
 
-static void ks_close(struct ks_state *s)
+void ks_close(struct ks_state *s)
 {
 	free(s->account);
 	ad_ldap_close(s->ldap);
 }
 
+/* With the windows source the key can only be known by making it: a new
+ * object, or one whose cloud key is not AD's, is rotated once. */
+static int set_key_windows(struct ks_state *s, const struct ks_keysource *src,
+			   struct ct_errinfo *ei)
+{
+	char path[CT_ADMIN_MAX_URL], *kv = NULL;
+	json_t *cur = NULL;
+	bool known = false;
+	int r = adm_path(path, sizeof(path), ei, "/admin/v1/kerberos-servers/%s", s->domain);
+
+	if (r == 0)
+		r = adm_call(s->c, "GET", path, NULL, &cur, ei);
+	if (r == CT_ERR_NOT_FOUND) {
+		ei->msg[0] = '\0';
+		r = 0;
+	}
+	if (r == 0)
+		r = ad_ldap_get_str(s->ldap, s->krbtgt_dn, "msDS-KeyVersionNumber", &kv, ei);
+	if (r == 0 && cur != NULL && kv != NULL)
+		known = json_integer_value(json_object_get(cur, "rodc_number")) ==
+				(json_int_t)s->rodc &&
+			json_integer_value(json_object_get(json_object_get(cur, "primary"),
+							   "key_version")) ==
+				(json_int_t)(strtoul(kv, NULL, 10) & 0xFFFF);
+	json_decref(cur);
+	free(kv);
+	if (r == 0 && !known)
+		r = ks_rotate(s, src, NULL, KS_ROTATE_FORCE | KS_ROTATE_UNPUBLISHED, ei);
+	return r;
+}
+
 int ks_run_set(struct adm_ctx *c, const struct adm_args *a, struct ct_errinfo *ei)
 {
 	const char *domain = adm_arg(a, "domain");
+	const struct ks_keysource *src = ks_keysource_find(adm_arg(a, "key-source"));
 	struct ks_state s = {.c = c, .say = c->g.json ? c->io->err : c->io->out};
 	struct ks_key_result key = {0};
 	struct ks_key_request req = {.samba_conf = adm_arg(a, "samba-conf"), .enctype = 18};
@@ -339,19 +411,30 @@ int ks_run_set(struct adm_ctx *c, const struct adm_args *a, struct ct_errinfo *e
 
 	if (domain == NULL)
 		return ct_errinfo_set(ei, CT_ERR_USAGE, "kerberos-server set needs --domain");
+	if (src == NULL)
+		return ct_errinfo_set(ei, CT_ERR_USAGE, "--key-source: samba or windows");
 	r = ks_open(&s, a, domain, ei);
 	if (r == 0)
 		r = ensure_computer(&s, ei);
 	if (r == 0)
 		r = ensure_krbtgt(&s, ei);
 	req.account = s.account;
-	if (r == 0)
-		r = ks_keysource_samba.read_key(&req, &key, ei);
-	if (r == 0)
-		r = ensure_cloud(&s, &key, ei);
-	if (r == 0 && !s.changed)
+	if (r == 0 && src == &ks_keysource_windows) {
+		r = set_key_windows(&s, src, ei);
+	} else if (r == 0) {
+		r = src->read_key(&req, &key, ei);
+		if (r == 0)
+			r = ks_ensure_cloud(&s, &key, ei);
+	}
+	if (r == 0 && adm_arg_flag(a, "rotate-key"))
+		r = ks_rotate(&s, src, req.samba_conf,
+			      adm_arg_flag(a, "force") ? KS_ROTATE_FORCE : 0, ei);
+	if (r == 0 && !s.changed && key.key_version != 0)
 		fprintf(s.say, "%s: complete (%s, N=%lu, key version %u); nothing changed\n",
 			s.comp_dn, s.account, s.rodc, (unsigned)key.key_version);
+	else if (r == 0 && !s.changed)
+		fprintf(s.say, "%s: complete (%s, N=%lu); nothing changed\n", s.comp_dn,
+			s.account, s.rodc);
 	ct_zap(&key, sizeof(key));
 	ks_close(&s);
 	return r;
@@ -364,7 +447,7 @@ static int delete_if_there(struct ks_state *s, const char *dn, const char *what,
 	int r = ad_ldap_delete(s->ldap, dn, what, ei);
 
 	if (r == 0)
-		say(s, "deleted", dn, what);
+		ks_say(s, "deleted", dn, what);
 	if (r == CT_ERR_NOT_FOUND) {
 		ei->msg[0] = '\0';
 		r = 0;
@@ -450,7 +533,7 @@ static int ad_side(struct ks_state *s, json_t *j, struct ct_errinfo *ei)
 	if (r == 0 && link != NULL && strlen(link) < sizeof(s->krbtgt_dn))
 		strcpy(s->krbtgt_dn, link);
 	if (r == 0 && link != NULL)
-		r = read_krbtgt(s, ei);
+		r = ks_read_krbtgt(s, ei);
 	if (r == 0 && link != NULL)
 		r = ad_ldap_get_str(s->ldap, s->krbtgt_dn, "msDS-KeyVersionNumber", &kv, ei);
 	if (r == 0 && link != NULL)

@@ -204,4 +204,13 @@ static int samba_read_key(const struct ks_key_request *req, struct ks_key_result
 	return r;
 }
 
-const struct ks_keysource ks_keysource_samba = {"samba", samba_read_key};
+/* Samba ignores the password set on a krbtgt account and makes a random
+ * one: the only way to learn the new key is to read it. */
+static int samba_new_key(const struct ks_key_request *req, const char *password,
+			 struct ks_key_result *out, struct ct_errinfo *ei)
+{
+	(void)password;
+	return samba_read_key(req, out, ei);
+}
+
+const struct ks_keysource ks_keysource_samba = {"samba", samba_read_key, samba_new_key};

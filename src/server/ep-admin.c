@@ -721,7 +721,7 @@ static int krb_server_put(void *app, struct ct_http_request *req, struct ct_http
 	int64_t rodc = 0;
 	const char *domain = req->capture; /* the store ignores its case */
 	const char *bad;
-	bool have_old;
+	bool have_old, rotated;
 	int r;
 
 	(void)app;
@@ -746,9 +746,10 @@ static int krb_server_put(void *app, struct ct_http_request *req, struct ct_http
 		ks.key_updated_from = req->remote_addr;
 	ks.key_updated_on = ct_app_now(w->app);
 	have_old = ct_store_krb_server_get(w->store, req->arena, domain, &old, NULL) == 0;
+	rotated = have_old && old.rodc_number == ks.rodc_number &&
+		  old.primary.key_version != ks.primary.key_version;
 	/* A new key version keeps the previous primary as secondary (zero downtime). */
-	if (have_old && old.rodc_number == ks.rodc_number &&
-	    old.primary.key_version != ks.primary.key_version)
+	if (rotated)
 		r = ct_store_krb_server_rotate(w->store, domain, &ks.primary, ks.key_updated_on,
 					       ks.key_updated_from, &ei);
 	else {
@@ -762,7 +763,8 @@ static int krb_server_put(void *app, struct ct_http_request *req, struct ct_http
 		r = store_error(req, resp, r, &ei, "cannot store the Kerberos server object");
 		goto out;
 	}
-	audit_change(req, "kerberos_server.publish", NULL, domain);
+	audit_change(req, rotated ? "kerberos_server.rotate" : "kerberos_server.publish", NULL,
+		     domain);
 	r = ct_store_krb_server_get(w->store, req->arena, domain, &ks, &ei);
 	r = r == 0 ? ct_http_json(resp, 200, ks_json(w, &ks)) : store_error(req, resp, r, &ei, domain);
 out:

@@ -57,6 +57,12 @@ atexit.register(lambda: run([LAB, "release"], timeout=120))
 
 import labkeys  # noqa: E402  (needs samba's python modules: /usr/bin/python3)
 import ldb  # noqa: E402
+from samba.dcerpc import security  # noqa: E402
+from samba.ndr import ndr_unpack  # noqa: E402
+
+
+def ndr_sid(raw):
+    return ndr_unpack(security.dom_sid, raw)
 
 LAB_DIR = os.environ.get("CT_LAB_DIR", "/var/tmp/cloudtrust-lab")
 L = {}
@@ -135,6 +141,28 @@ def cleanup_ad():
 
 cleanup_ad()
 atexit.register(cleanup_ad)
+
+# --- the windows key source's derivation, against a DC ------------------------
+
+
+def windows_derivation():
+    """A Windows DC never reveals a key, and Samba replaces passwords set on
+    krbtgt accounts with random ones, so the windows source's derivation is
+    checked on an account whose password is known: alice's key as derived by
+    the windows source must be the key Samba stored for her."""
+    msg = labkeys.find_account(samdb, L["CT_LAB_ALICE_NAME"])
+    salt, keys = labkeys.kerberos_keys(msg)
+    pwf = os.path.join(W, "alice.pw")
+    with open(os.open(pwf, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+        f.write(L["CT_LAB_ALICE_PASSWORD"] + "\n")
+    p = run([os.environ["CT_KS_DERIVE"], "--derive", L["CT_LAB_REALM"], L["CT_LAB_ALICE_NAME"], pwf])
+    return (p.returncode == 0 and salt == L["CT_LAB_REALM"] + L["CT_LAB_ALICE_NAME"]
+            and p.stdout.strip() == keys["keys"][18].hex(),
+            "salt %s; derived %s; stored %s" % (salt, p.stdout.strip(), keys["keys"][18].hex()))
+
+
+T.check("the windows key source derives the key a DC stores (salt realm+sAMAccountName)",
+        windows_derivation)
 
 # --- set ----------------------------------------------------------------------
 
@@ -346,6 +374,189 @@ T.ok(rc == 0 and "published to cloudtrustd" in out and "created" not in out,
 T.check("the republished key is the new one", check_key)
 T.check("get --dc: in sync again", check_get("in sync"))
 
+# --- the password replication policy, repaired ---------------------------------
+
+
+def repair_groups():
+    """Someone takes a built-in admin group off the never-reveal list: set
+    puts the policy back, and changes nothing else."""
+    m = ldb.Message()
+    m.dn = ldb.Dn(samdb, COMP_DN)
+    m["msDS-NeverRevealGroup"] = ldb.MessageElement(["<SID=S-1-5-32-544>"], ldb.FLAG_MOD_DELETE,
+                                                    "msDS-NeverRevealGroup")
+    samdb.modify(m)
+    broken = check_computer()
+    rc, out, err, log = adm(*set_cmd())
+    return (broken != [] and rc == 0 and "repaired %s" % COMP_DN in out and "created" not in out
+            and "published" not in out and check_computer() == [], "%s\nbefore: %s" % (log, broken))
+
+
+T.check("set repairs a changed password replication policy (and only that)", repair_groups)
+
+# --- rotate -------------------------------------------------------------------
+
+
+def rot_cmd(*extra):
+    return ["kerberos-server", "rotate", "--domain", DOMAIN, "--samba-conf",
+            L["CT_LAB_SMB_CONF"]] + ad_args() + list(extra)
+
+
+def ad_kv():
+    return labkeys.key_version(labkeys.find_account(samdb, "krbtgt_%d" % N))
+
+
+def save_tgt(tag):
+    """A sign-in's tgt_ad, kept as files to exchange later."""
+    p = PrtReply(expect_json(cl.prt(A["dev"], ALICE, A["hello"])), A["dev"].transport.priv)
+    files = tuple(os.path.join(W, "%s.%s" % (tag, n)) for n in ("as-rep.der", "reply.key"))
+    p.write_krb_files(*files)
+    return files
+
+
+def exchange_saved(files, tag):
+    """cloudtrust-krb store + exchange of a saved tgt_ad: (ok, log)."""
+    cc = os.path.join(W, "%s.cc" % tag)
+    logs = []
+    for cmd in ([os.environ["CT_KRB_TOOL"], "store", "--asrep", files[0], "--reply-key-file",
+                 files[1], "--ccache", cc],
+                [os.environ["CT_KRB_TOOL"], "exchange", "--ccache", cc, "--kdc", L["CT_LAB_DC_IP"]]):
+        o = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=KENV)
+        logs.append(o.stdout + o.stderr)
+        if o.returncode != 0:
+            return False, "\n".join(logs)
+    return "full TGT stored" in logs[1], "\n".join(logs)
+
+
+kv0 = ad_kv()
+old_tgt = save_tgt("gen0")
+rc, out, err, log = adm(*rot_cmd())
+T.ok(rc == 1 and "24 hours" in err and "--force" in err and ad_kv() == kv0,
+     "rotate right after set is refused (24-hour guard, names --force); AD unchanged", log)
+
+
+def load_run(seconds_after, action):
+    """Sign-ins with exchanges in two threads while action() runs: (results, action's result).
+    Each result is (ok, started, log)."""
+    import threading
+    import time
+    stop = threading.Event()
+    results = []
+    lock = threading.Lock()
+
+    def worker(k):
+        c = Client.from_env()
+        i = 0
+        while not stop.is_set():
+            i += 1
+            tag = "load%d-%d" % (k, i)
+            t0 = time.monotonic()
+            try:
+                p = PrtReply(expect_json(c.prt(A["dev"], ALICE, A["hello"])), A["dev"].transport.priv)
+                files = tuple(os.path.join(W, "%s.%s" % (tag, n)) for n in ("as-rep.der", "reply.key"))
+                p.write_krb_files(*files)
+                ok, lg = exchange_saved(files, tag)
+            except Exception as e:  # noqa: BLE001  (a failure to count, with its reason)
+                ok, lg = False, repr(e)
+            with lock:
+                results.append((ok, t0, lg))
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    t_start = time.monotonic()
+    res = action()
+    t_end = time.monotonic()
+    time.sleep(seconds_after)
+    stop.set()
+    for t in threads:
+        t.join()
+    return results, res, t_start, t_end
+
+
+results, (rc, out, err, log), t_start, t_end = load_run(3, lambda: adm(*rot_cmd("--force")))
+kv1 = ad_kv()
+T.ok(rc == 0 and kv1 == kv0 + 1 and "rotated %s" % KRBTGT_DN in out
+     and "key version %d is primary in cloudtrustd, %d kept as secondary" % (kv1, kv0) in out,
+     "rotate --force: AD has a new key version, published as primary, previous kept (one line each)",
+     log)
+fails = [r for r in results if not r[0]]
+before = [r for r in results if r[0] and r[1] < t_start]
+after = [r for r in results if r[0] and r[1] > t_end]
+T.ok(len(results) >= 6 and not fails and before and after,
+     "zero downtime: %d sign-ins with exchanges during the rotation, none failed "
+     "(%d before it, %d after it)" % (len(results), len(before), len(after)),
+     "\n".join(r[2][-300:] for r in fails[:3]))
+T.check("the cloud's primary key is the new AD key", check_key)
+
+
+def secondary_is_previous():
+    j, rc, log = cloud()
+    return (j is not None and j["secondary"] is not None and j["secondary"]["key_version"] == kv0
+            and j["primary"]["key_version"] == kv1, log if j is None else str(j))
+
+
+T.check("the cloud keeps the previous key as secondary", secondary_is_previous)
+T.check("get --dc after the rotation: in sync", check_get("in sync"))
+ok, lg = exchange_saved(old_tgt, "gen0-after1")
+T.ok(ok, "a partial TGT issued under the previous key is still exchanged after the rotation", lg)
+
+
+def audited():
+    rc, out, err, log = adm("--json", "audit", "show", "--action", "kerberos_server.rotate")
+    ev = json.loads(out)["events"] if rc == 0 else []
+    return (len(ev) >= 1 and ev[0]["outcome"] == "change", log)
+
+
+T.check("the rotation is an audit event (kerberos_server.rotate)", audited)
+
+rc, out, err, log = adm(*rot_cmd())
+T.ok(rc == 1 and "24 hours" in err and ad_kv() == kv1, "a second rotation within 24 h is refused", log)
+rc, out, err, log = adm(*(set_cmd() + ["--rotate-key", "--force"]))
+kv2 = ad_kv()
+T.ok(rc == 0 and kv2 == kv1 + 1 and "rotated %s" % KRBTGT_DN in out,
+     "set --rotate-key --force rotates again", log)
+T.check("after the second rotation the cloud has the newest key", check_key)
+
+
+def cloud_holds_two_newest():
+    j, rc, log = cloud()
+    return (j is not None and j["primary"]["key_version"] == kv2
+            and j["secondary"]["key_version"] == kv1, log if j is None else str(j))
+
+
+T.check("after two rotations the cloud holds only the two newest keys (the oldest is gone)",
+        cloud_holds_two_newest)
+# Samba's DC keeps two earlier keys (Kerberos-Newer-Keys: OldKeys and
+# OlderKeys), so a ticket two rotations old is still exchanged; one more
+# rotation pushes its key out.
+ok, lg = exchange_saved(old_tgt, "gen0-after2")
+T.ok(ok, "after two rotations the DC still exchanges a partial TGT under the oldest key "
+     "(Samba keeps n-1 and n-2)", lg)
+rc, out, err, log = adm(*rot_cmd("--force"))
+T.ok(rc == 0 and ad_kv() == kv2 + 1, "a third rotation (--force)", log)
+ok, lg = exchange_saved(old_tgt, "gen0-after3")
+T.ok(not ok and ("KRB_AP_ERR" in lg or "KDC_ERR" in lg),
+     "after three rotations the DC refuses a partial TGT under that oldest key", lg)
+T.check("alice still signs in and reaches the share under the newest key", signin_exchange)
+
+
+def stale_cloud_refuses_rotate():
+    """AD ahead of the cloud (a rotation that failed after the AD step): rotate
+    refuses and says to run set, get explains, set repairs."""
+    p = run(["samba-tool", "user", "setpassword", "krbtgt_%d" % N, "--random-password",
+             "-H", L["CT_LAB_SAMDB"], "-s", L["CT_LAB_SMB_CONF"]])
+    rc, out, err, log = adm(*rot_cmd("--force"))
+    ok = p.returncode == 0 and rc == 4 and "run kerberos-server set to repair" in err
+    j, glog = get_both()
+    ok = ok and j is not None and "partial TGTs minted now are refused" in j["status"]
+    rc2, out2, err2, log2 = adm(*set_cmd())
+    return (ok and rc2 == 0 and "published to cloudtrustd" in out2, "\n".join([log, glog, log2]))
+
+
+T.check("stale cloud state: rotate refuses (exit 4), get explains, set republishes",
+        stale_cloud_refuses_rotate)
+T.check("in sync after the repair", check_get("in sync"))
+
 # --- errors -------------------------------------------------------------------
 
 rc, out, err, log = adm(*set_cmd(pw=BAD_PW))
@@ -373,5 +584,79 @@ T.ok(p.returncode != 0, "after remove the DC refuses partial TGTs under that N",
      p.stdout + p.stderr)
 T.ok(find(L["CT_LAB_RODC_COMPUTER_DN"], ["cn"]) is not None,
      "the lab's own AzureADKerberos object is untouched")
+
+# --- a delegated, non-admin account --------------------------------------------
+# The rights docs/ADMIN-GUIDE.md lists, granted with Samba's own SD tools; the
+# domain's descriptors are put back afterwards.
+from samba.sd_utils import SDUtils  # noqa: E402
+
+COMPUTER_CLASS = "bf967a86-0de6-11d0-a285-00aa003049e2"
+USER_CLASS = "bf967aba-0de6-11d0-a285-00aa003049e2"
+DS_INSTALL_REPLICA = "9923a32a-3607-11d2-b9be-0000f87a36b2"
+RESET_PASSWORD = "00299570-246d-11d0-a768-00aa006e0529"
+ATTR_KRBTGT_LINK = "778ff5c9-6f4e-4b74-856a-d68383313910"
+ATTR_REVEAL = "303d9f4a-1dd6-4b38-8fc5-33afe8c988ad"
+ATTR_NEVER_REVEAL = "15585999-fd49-4d66-b25d-eeb96aba8174"
+DC_OU = "OU=Domain Controllers,%s" % BASE
+USERS = "CN=Users,%s" % BASE
+sdu = SDUtils(samdb)
+saved_sd = {dn: sdu.get_sd_as_sddl(dn) for dn in (DC_OU, USERS, BASE)}
+DLG = "ksdlg%s" % os.urandom(3).hex()
+DLG_DN = "CN=%s,%s" % (DLG, USERS)
+DLG_PW = os.path.join(W, "dlg.pw")
+dlg_pass = "Dlg-%s-9x!" % os.urandom(6).hex()
+with open(os.open(DLG_PW, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+    f.write(dlg_pass + "\n")
+
+
+def undo_delegation():
+    for dn, sddl in saved_sd.items():
+        sdu.modify_sd_on_dn(dn, sddl)
+    if find(DLG_DN, ["cn"]) is not None:
+        samdb.delete(DLG_DN)
+
+
+atexit.register(undo_delegation)
+samdb.newuser(DLG, dlg_pass)
+dlg_sid = str(ndr_sid(find(DLG_DN, ["objectSid"])["objectSid"][0]))
+for dn, ace in [
+        (DC_OU, "(OA;CI;CCDC;%s;;%s)" % (COMPUTER_CLASS, dlg_sid)),
+        (DC_OU, "(OA;CIIO;WP;%s;%s;CO)" % (ATTR_KRBTGT_LINK, COMPUTER_CLASS)),
+        (DC_OU, "(OA;CIIO;WP;%s;%s;CO)" % (ATTR_REVEAL, COMPUTER_CLASS)),
+        (DC_OU, "(OA;CIIO;WP;%s;%s;CO)" % (ATTR_NEVER_REVEAL, COMPUTER_CLASS)),
+        (USERS, "(OA;CI;CCDC;%s;;%s)" % (USER_CLASS, dlg_sid)),
+        (USERS, "(OA;CIIO;CR;%s;%s;CO)" % (RESET_PASSWORD, USER_CLASS))]:
+    sdu.dacl_add_ace(dn, ace)
+
+
+def dlg_args():
+    a = ad_args()
+    a[a.index("--bind-dn") + 1] = DLG_DN
+    a[a.index("--bind-password-file") + 1] = DLG_PW
+    return a
+
+
+DLG_SET = ["kerberos-server", "set", "--domain", DOMAIN, "--samba-conf", L["CT_LAB_SMB_CONF"]]
+rc, out, err, log = adm(*(DLG_SET + dlg_args()))
+T.ok(rc == 1 and "DS-Install-Replica" in err and find(COMP_DN, ["cn"]) is None
+     and find(KRBTGT_DN, ["cn"]) is None,
+     "a delegated account without DS-Install-Replica: an error naming that right, nothing created", log)
+sdu.dacl_add_ace(BASE, "(OA;;CR;%s;;%s)" % (DS_INSTALL_REPLICA, dlg_sid))
+rc, out, err, log = adm(*(DLG_SET + dlg_args()))
+T.ok(rc == 0 and "created %s" % COMP_DN in out and "created %s" % KRBTGT_DN in out
+     and "published to cloudtrustd" in out,
+     "with the documented rights the delegated (non-admin) account runs set", log)
+krb = find(KRBTGT_DN, ["msDS-SecondaryKrbTgtNumber"])
+N = int(krb["msDS-SecondaryKrbTgtNumber"][0]) if krb is not None else -1
+T.check("the delegate's object: alice signs in, the DC exchanges, smbclient lists netlogon",
+        signin_exchange)
+rc, out, err, log = adm(*(["kerberos-server", "rotate", "--domain", DOMAIN, "--samba-conf",
+                           L["CT_LAB_SMB_CONF"], "--force"] + dlg_args()))
+T.ok(rc == 0 and "rotated %s" % KRBTGT_DN in out, "the delegate rotates (Reset Password as the "
+     "object's creator)", log)
+T.check("after the delegate's rotation alice still reaches the share", signin_exchange)
+rc, out, err, log = adm(*(["kerberos-server", "remove", DOMAIN, "--yes"] + dlg_args()))
+T.ok(rc == 0 and find(COMP_DN, ["cn"]) is None and find(KRBTGT_DN, ["cn"]) is None,
+     "the delegate removes the object", log)
 
 sys.exit(T.done())
