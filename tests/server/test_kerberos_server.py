@@ -94,10 +94,10 @@ DOMSID = L["CT_LAB_DOMAIN_SID"]
 samdb, _ = labkeys.open_samdb(L["CT_LAB_SAMDB"], L["CT_LAB_SMB_CONF"])
 
 
-def adm(*args, stdin=None):
+def adm(*args, stdin=None, server=None):
     """cloudtrust-admin ARGS in a mount namespace that resolves the DC's name."""
     cmd = ["unshare", "-m", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', HOSTS,
-           ADMIN, "--server", os.environ["CT_SERVER_URL"],
+           ADMIN, "--server", server or os.environ["CT_SERVER_URL"],
            "--token-file", os.environ["CT_ADMIN_TOKEN_FILE"],
            "--cacert", os.environ["CT_SERVER_CACERT"]] + list(args)
     p = run(cmd, timeout=120, stdin=stdin)
@@ -584,6 +584,25 @@ T.ok(p.returncode != 0, "after remove the DC refuses partial TGTs under that N",
      p.stdout + p.stderr)
 T.ok(find(L["CT_LAB_RODC_COMPUTER_DN"], ["cn"]) is not None,
      "the lab's own AzureADKerberos object is untouched")
+
+# --- cloudtrustd unreachable ----------------------------------------------------
+
+
+def cloud_unreachable():
+    """set with cloudtrustd down: a clear error; AD is made, get says the cloud
+    has no object, and set (cloud back) publishes."""
+    rc, out, err, log = adm(*set_cmd(), server="https://127.0.0.1:1")
+    ok = rc == 1 and "127.0.0.1:1" in err and "connect" in err.lower() and "created %s" % COMP_DN in out
+    j, glog = get_both()
+    ok = ok and j is not None and "cloudtrustd has no object" in j["status"]
+    rc2, out2, err2, log2 = adm(*set_cmd())
+    ok = ok and rc2 == 0 and "published to cloudtrustd" in out2 and "created" not in out2
+    rc3, out3, err3, log3 = adm(*(["kerberos-server", "remove", DOMAIN, "--yes"] + ad_args()))
+    return (ok and rc3 == 0, "\n".join([log, glog, log2, log3]))
+
+
+T.check("cloudtrustd unreachable: set says so (exit 1) after making the AD side; get explains; "
+        "set publishes once it is back", cloud_unreachable)
 
 # --- a delegated, non-admin account --------------------------------------------
 # The rights docs/ADMIN-GUIDE.md lists, granted with Samba's own SD tools; the
