@@ -10,6 +10,8 @@ PKGS=(
 	libcurl4-openssl-dev libldap-dev
 	samba samba-dsdb-modules samba-vfs-modules winbind python3-samba
 	python3-impacket smbclient tshark iproute2 procps
+	libsystemd-dev
+	libtss2-dev libtss2-tcti-swtpm0 swtpm
 )
 
 missing=()

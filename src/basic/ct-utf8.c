@@ -3,7 +3,9 @@
 
 #include <stdint.h>
 
-size_t ct_utf8_seq_len(const unsigned char *s)
+/* The length of the sequence at s, reading at most max bytes; 0 when it is
+ * not one valid UTF-8 character. */
+static size_t seq_len_bounded(const unsigned char *s, size_t max)
 {
 	unsigned c = s[0];
 	size_t n, i;
@@ -19,6 +21,8 @@ size_t ct_utf8_seq_len(const unsigned char *s)
 		n = 4, cp = c & 0x07;
 	else
 		return 0;
+	if (n > max)
+		return 0;
 	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0; /* also stops at the NUL */
@@ -31,6 +35,12 @@ size_t ct_utf8_seq_len(const unsigned char *s)
 	return n;
 }
 
+size_t ct_utf8_seq_len(const unsigned char *s)
+{
+	/* NUL-terminated: the continuation check stops at the NUL. */
+	return seq_len_bounded(s, 4);
+}
+
 bool ct_utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -39,9 +49,9 @@ bool ct_utf8_valid(const char *s, size_t n)
 	while (i < n) {
 		if (p[i] == 0)
 			return false;
-		/* A sequence may not run past n: check its bytes are inside. */
-		k = ct_utf8_seq_len(p + i);
-		if (k == 0 || k > n - i)
+		/* A sequence may not run past n: never read beyond it. */
+		k = seq_len_bounded(p + i, n - i);
+		if (k == 0)
 			return false;
 		i += k;
 	}

@@ -8,6 +8,7 @@
 #include "ct-hex.h"
 #include "ct-limits.h"
 #include "ct-secret.h"
+#include "ct-utf8.h"
 #include "tap.h"
 
 static void test_errors(void)
@@ -140,6 +141,36 @@ static void test_hex_secret(void)
 	ct_erase_free_str(NULL);
 }
 
+/* ct_utf8_valid on buffers that are not NUL-terminated: a sequence cut off
+ * at the end is refused without reading past it (ASan watches the heap
+ * copies, which are exactly n bytes). */
+static void test_utf8(void)
+{
+	static const struct {
+		const char *s;
+		size_t n;
+		bool ok;
+	} v[] = {
+		{"abc", 3, true}, {"\xc3\xa4", 2, true}, {"\xe2\x82\xac", 3, true},
+		{"\xf0\x9f\x98\x80", 4, true}, {"\xc3", 1, false}, {"\xe2\x82", 2, false},
+		{"\xf0\x9f\x98", 3, false}, {"a\xf0", 2, false}, {"\xc0\x80", 2, false},
+		{"\xed\xa0\x80", 3, false}, {"a\0b", 3, false}, {"", 0, true},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char *copy = malloc(v[i].n ? v[i].n : 1);
+
+		if (copy == NULL)
+			continue;
+		memcpy(copy, v[i].s, v[i].n);
+		CHECK_INT(ct_utf8_valid(copy, v[i].n), v[i].ok);
+		free(copy);
+	}
+	CHECK_INT(ct_utf8_seq_len((const unsigned char *)"\xe2\x82\xac"), 3);
+	CHECK_INT(ct_utf8_seq_len((const unsigned char *)"\xe2\x82"), 0);
+}
+
 int main(void)
 {
 	test_errors();
@@ -148,5 +179,6 @@ int main(void)
 	test_cursor();
 	test_arena();
 	test_hex_secret();
+	test_utf8();
 	return tap_done();
 }
