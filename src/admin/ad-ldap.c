@@ -57,6 +57,16 @@ static int session_error(LDAP *ld, int rc, const char *what, struct ct_errinfo *
 	return rc;
 }
 
+/* GSSAPI asks no questions: every prompt keeps its default. */
+static int sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *interact)
+{
+	(void)ld;
+	(void)flags;
+	(void)defaults;
+	(void)interact;
+	return LDAP_SUCCESS;
+}
+
 int ad_ldap_connect(const struct ad_ldap_params *p, struct ad_ldap **out,
 		    struct ct_errinfo *ei)
 {
@@ -67,7 +77,8 @@ int ad_ldap_connect(const struct ad_ldap_params *p, struct ad_ldap **out,
 	char url[512];
 	LDAP *ld = NULL;
 
-	if (snprintf(url, sizeof(url), "ldaps://%s", p->host) >= (int)sizeof(url) ||
+	if (snprintf(url, sizeof(url), "%s://%s", p->kerberos ? "ldap" : "ldaps",
+		     p->host) >= (int)sizeof(url) ||
 	    strpbrk(p->host, "/?# ") != NULL)
 		return ct_errinfo_set(ei, CT_ERR_USAGE, "--dc: not a host name: %s", p->host);
 	rc = ldap_initialize(&ld, url);
@@ -77,18 +88,34 @@ int ad_ldap_connect(const struct ad_ldap_params *p, struct ad_ldap **out,
 	ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
 	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
 	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
-	ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &require);
-	if (p->cacert != NULL)
-		ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, p->cacert);
-	/* A new TLS context, so the options above apply to this session. */
-	rc = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
-	if (rc != LDAP_SUCCESS) {
-		rc = session_error(ld, rc, "setting up TLS (--dc-cacert)", ei);
-		goto out;
+	if (p->kerberos) {
+		/* Kerberos: GSSAPI with the caller's ticket (KRB5CCNAME) and a
+		 * sealed SASL layer on plain LDAP, as AD tools do; AD and Samba
+		 * refuse SASL sealing inside TLS.  ldap/<--dc as given>. */
+		ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
+		rc = ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS, "minssf=56");
+		if (rc == LDAP_SUCCESS)
+			rc = ldap_sasl_interactive_bind_s(ld, NULL, "GSSAPI", NULL, NULL,
+							  LDAP_SASL_QUIET, sasl_quiet, NULL);
+		if (rc != LDAP_SUCCESS) {
+			rc = session_error(ld, rc, AD_LDAP_BIND_STEP " with Kerberos (kinit first; "
+					   "KRB5CCNAME names the ticket cache)", ei);
+			goto out;
+		}
+	} else {
+		ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &require);
+		if (p->cacert != NULL)
+			ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, p->cacert);
+		/* A new TLS context, so the options above apply to this session. */
+		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+		if (rc != LDAP_SUCCESS) {
+			rc = session_error(ld, rc, "setting up TLS (--dc-cacert)", ei);
+			goto out;
+		}
+		cred.bv_val = (char *)p->password;
+		cred.bv_len = strlen(p->password);
+		rc = ldap_sasl_bind_s(ld, p->bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
 	}
-	cred.bv_val = (char *)p->password;
-	cred.bv_len = strlen(p->password);
-	rc = ldap_sasl_bind_s(ld, p->bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
 	if (rc != LDAP_SUCCESS) {
 		rc = session_error(ld, rc, AD_LDAP_BIND_STEP, ei);
 		goto out;

@@ -40,6 +40,7 @@ struct ad_ldap_params {
 	const char *bind_dn;
 	const char *password; /* secret: copied into libldap for the bind only */
 	long timeout_s;
+	bool kerberos;        /* GSSAPI, sealed, on ldap://: the ticket in KRB5CCNAME */
 };
 
 /*

@@ -103,23 +103,27 @@ static const struct adm_opt publish_opts[] = {
 };
 static const struct adm_opt ad_opts[] = {
 	{"dc", "HOST"}, {"dc-cacert", "FILE"}, {"bind-dn", "DN"},
-	{"bind-password-file", "FILE"}, {"bind-password-stdin", NULL}, {"name", "NAME"},
+	{"bind-password-file", "FILE"}, {"bind-password-stdin", NULL}, {"kerberos", NULL},
+	{"name", "NAME"},
 	{NULL, NULL},
 };
 static const struct adm_opt remove_opts[] = {
 	{"yes", NULL}, {"dc", "HOST"}, {"dc-cacert", "FILE"}, {"bind-dn", "DN"},
-	{"bind-password-file", "FILE"}, {"bind-password-stdin", NULL}, {"name", "NAME"},
+	{"bind-password-file", "FILE"}, {"bind-password-stdin", NULL}, {"kerberos", NULL},
+	{"name", "NAME"},
 	{NULL, NULL},
 };
 static const struct adm_opt set_opts[] = {
 	{"domain", "DNS"}, {"dc", "HOST"}, {"dc-cacert", "FILE"}, {"bind-dn", "DN"},
-	{"bind-password-file", "FILE"}, {"bind-password-stdin", NULL}, {"name", "NAME"},
+	{"bind-password-file", "FILE"}, {"bind-password-stdin", NULL}, {"kerberos", NULL},
+	{"name", "NAME"},
 	{"samba-conf", "FILE"}, {"key-source", "SOURCE"}, {"rotate-key", NULL},
 	{"force", NULL}, {NULL, NULL},
 };
 static const struct adm_opt rotate_opts[] = {
 	{"domain", "DNS"}, {"dc", "HOST"}, {"dc-cacert", "FILE"}, {"bind-dn", "DN"},
-	{"bind-password-file", "FILE"}, {"bind-password-stdin", NULL}, {"name", "NAME"},
+	{"bind-password-file", "FILE"}, {"bind-password-stdin", NULL}, {"kerberos", NULL},
+	{"name", "NAME"},
 	{"samba-conf", "FILE"}, {"key-source", "SOURCE"}, {"force", NULL}, {NULL, NULL},
 };
 
@@ -131,21 +135,21 @@ const struct adm_command adm_cmds_kerberos[] = {
 	 "keeps the previous key as the secondary)", run_publish, NULL},
 	{"kerberos-server set", 0, set_opts,
 	 "--domain DNS --dc HOST [--dc-cacert FILE] --bind-dn DN\n"
-	 "        (--bind-password-file FILE | --bind-password-stdin) [--name NAME]\n"
+	 "        (--bind-password-file FILE | --bind-password-stdin | --kerberos) [--name NAME]\n"
 	 "        [--samba-conf FILE] [--key-source samba|windows] [--rotate-key [--force]]",
 	 "create or complete the AD Kerberos server object over LDAPS, learn its key "
 	 "and publish it (changes only what is missing); --rotate-key rotates after",
 	 ks_run_set, NULL},
 	{"kerberos-server rotate", 0, rotate_opts,
 	 "--domain DNS --dc HOST [--dc-cacert FILE] --bind-dn DN\n"
-	 "        (--bind-password-file FILE | --bind-password-stdin) [--name NAME]\n"
+	 "        (--bind-password-file FILE | --bind-password-stdin | --kerberos) [--name NAME]\n"
 	 "        [--samba-conf FILE] [--key-source samba|windows] [--force]",
 	 "give krbtgt_N a new key in AD, then publish it as the cloud's primary (the "
 	 "previous key stays as secondary); refused within 24 hours unless --force",
 	 ks_run_rotate, NULL},
 	{"kerberos-server get", 1, ad_opts,
 	 "DOMAIN [--dc HOST [--dc-cacert FILE] --bind-dn DN\n"
-	 "        (--bind-password-file FILE | --bind-password-stdin) [--name NAME]]",
+	 "        (--bind-password-file FILE | --bind-password-stdin | --kerberos) [--name NAME]]",
 	 "show a Kerberos server object (never the key); with --dc the AD side next to "
 	 "the cloud side, and whether they agree",
 	 ks_run_get, &(const struct adm_simple){"GET", "/admin/v1/kerberos-servers/%s", NULL, 0,
@@ -154,7 +158,7 @@ const struct adm_command adm_cmds_kerberos[] = {
 	 ADM_SIMPLE("GET", "/admin/v1/kerberos-servers", NULL, 0, &ks_list_view)},
 	{"kerberos-server remove", 1, remove_opts,
 	 "DOMAIN [--yes] [--dc HOST [--dc-cacert FILE] --bind-dn DN\n"
-	 "        (--bind-password-file FILE | --bind-password-stdin) [--name NAME]]",
+	 "        (--bind-password-file FILE | --bind-password-stdin | --kerberos) [--name NAME]]",
 	 "remove a Kerberos server object and its keys, with --dc its AD objects too "
 	 "(asks first unless --yes)",
 	 ks_run_remove, &(const struct adm_remove){"/admin/v1/kerberos-servers/%s",

@@ -321,10 +321,15 @@ static int ks_bind(struct adm_ctx *c, const struct adm_args *a, struct ad_ldap *
 	char *pw = NULL;
 	int r;
 
-	if (p.host == NULL || p.bind_dn == NULL ||
+	p.kerberos = adm_arg_flag(a, "kerberos");
+	if (p.host != NULL && p.kerberos && p.bind_dn == NULL && pwfile == NULL &&
+	    !adm_arg_flag(a, "bind-password-stdin"))
+		return ad_ldap_connect(&p, out, ei);
+	if (p.host == NULL || p.bind_dn == NULL || p.kerberos ||
 	    (pwfile == NULL) == !adm_arg_flag(a, "bind-password-stdin"))
 		return ct_errinfo_set(ei, CT_ERR_USAGE,
-				      "the AD side needs --dc, --bind-dn and one of "
+				      "the AD side needs --dc and either --kerberos (a ticket "
+				      "in KRB5CCNAME) or --bind-dn with one of "
 				      "--bind-password-file or --bind-password-stdin");
 	r = pwfile != NULL ? adm_password_read_file(pwfile, &pw, ei)
 			   : adm_password_read_stream(c->io, p.bind_dn, &pw, ei);

@@ -40,7 +40,7 @@ static void test_mapping(void)
 
 static void test_connect(void)
 {
-	struct ad_ldap_params p = {"127.0.0.1:1", NULL, "CN=x", "pw", 5};
+	struct ad_ldap_params p = {"127.0.0.1:1", NULL, "CN=x", "pw", 5, false};
 	struct ad_ldap *l = NULL;
 	struct ct_errinfo ei = {0};
 
