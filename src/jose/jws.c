@@ -370,6 +370,33 @@ int ct_jws_sign(enum ct_jose_alg alg, const json_t *header,
 	return r;
 }
 
+int ct_jws_sign_with(enum ct_jose_alg alg, const json_t *header,
+		     const void *payload, size_t len, ct_jws_signer sign,
+		     void *arg, char **out, struct ct_errinfo *ei)
+{
+	struct ct_buf b, sig;
+	int r;
+
+	if (alg != CT_JOSE_RS256 && alg != CT_JOSE_ES256)
+		return ct_errinfo_set(ei, CT_ERR_UNSUPPORTED_ALG,
+				      "ct_jws_sign_with does RS256 and ES256 only");
+	ct_buf_init(&b, CT_JOSE_MAX_COMPACT);
+	ct_buf_init(&sig, CT_JOSE_MAX_SIG);
+	r = put_signing_input(&b, alg, header, payload, len, ei);
+	if (r == 0)
+		r = sign(arg, b.data, b.len, &sig, ei);
+	if (r == 0 && (sig.len == 0 || (alg == CT_JOSE_ES256 && sig.len != ES256_SIG_LEN)))
+		r = ct_errinfo_set(ei, CT_ERR_SIGNATURE,
+				   "the signer gave a %zu-byte signature", sig.len);
+	if (r == 0) {
+		ct_jose_put_part(&b, sig.data, sig.len);
+		r = ct_jose_finish(&b, out);
+	}
+	ct_buf_free(&sig);
+	ct_buf_free(&b);
+	return r;
+}
+
 int ct_jws_sign_hmac(const json_t *header, const void *payload, size_t len,
 		     const uint8_t *key, size_t keylen, char **out,
 		     struct ct_errinfo *ei)

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ct-buf.h"
 #include "ct-error.h"
 #include "jose.h"
 
@@ -88,6 +89,24 @@ int ct_jws_verify_hmac(const struct ct_jws *jws, const uint8_t *key,
 int ct_jws_sign(enum ct_jose_alg alg, const json_t *header,
 		const void *payload, size_t len, EVP_PKEY *key, char **out,
 		struct ct_errinfo *ei);
+
+/*
+ * A signer for keys that live outside this process (a TPM, a key store):
+ * appends the JOSE form of the signature over input[0..len) to sig (ES256:
+ * the 64 bytes R || S; RS256: the PKCS#1 v1.5 block).  Returns 0 or a
+ * CT_ERR_* code with detail in ei, which ct_jws_sign_with passes on.
+ */
+typedef int (*ct_jws_signer)(void *arg, const uint8_t *input, size_t len,
+			     struct ct_buf *sig, struct ct_errinfo *ei);
+
+/*
+ * Like ct_jws_sign, but the signature comes from sign(arg, ...).  alg must
+ * be RS256 or ES256; an ES256 signature that is not 64 bytes is
+ * CT_ERR_SIGNATURE.  Errors as ct_jws_sign, plus whatever sign returns.
+ */
+int ct_jws_sign_with(enum ct_jose_alg alg, const json_t *header,
+		     const void *payload, size_t len, ct_jws_signer sign,
+		     void *arg, char **out, struct ct_errinfo *ei);
 
 /* Like ct_jws_sign with HS256 and a secret of at least 32 bytes. */
 int ct_jws_sign_hmac(const json_t *header, const void *payload, size_t len,

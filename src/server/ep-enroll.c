@@ -192,8 +192,6 @@ static const char *check_kpp_token(struct ct_worker *w, struct ct_http_request *
 		return "token_not_bound_to_device";
 	if (ct_store_device_get(w->store, req->arena, t->device_id, &d, NULL) != 0)
 		return "unknown_device";
-	if (d.owner_user_id != t->user_id)
-		return "device_of_another_user";
 	if (!d.enabled)
 		return "device_disabled";
 	return NULL;

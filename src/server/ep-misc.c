@@ -67,11 +67,11 @@ int ct_ep_policy(void *app, struct ct_http_request *req, struct ct_http_response
 	if (ct_json_get_str(p.claims, "request_nonce", &nonce, NULL) != 0 ||
 	    ct_svc_nonce_consume(w, nonce, NULL) != 0)
 		goto deny_free;
-	/* A user's group policies only for a user of this device. */
+	/* A user's group policies, for any user of the tenant: any of them may
+	 * sign in on a joined device. */
 	if (ct_json_get_str(p.claims, "upn", &upn, NULL) == 0) {
-		why = "user_not_of_this_device";
-		if (ct_store_user_get_by_upn(w->store, req->arena, upn, &u, NULL) != 0 ||
-		    u.id != p.device.owner_user_id)
+		why = "unknown_user";
+		if (ct_store_user_get_by_upn(w->store, req->arena, upn, &u, NULL) != 0)
 			goto deny_free;
 		uid = u.id;
 	}

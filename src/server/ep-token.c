@@ -120,7 +120,7 @@ static const char *check_totp(struct ct_worker *w, const struct ct_store_user *u
 
 /* The optional device_assertion binds the access token to a device. */
 static const char *check_device_assertion(struct ct_worker *w, struct ct_arena *a,
-					  const char *assertion, int64_t user_id,
+					  const char *assertion,
 					  char device_id[CT_PKI_GUID_LEN + 1])
 {
 	struct ct_device_proof p;
@@ -131,8 +131,6 @@ static const char *check_device_assertion(struct ct_worker *w, struct ct_arena *
 	if (ct_json_get_str(p.claims, "request_nonce", &nonce, NULL) != 0 ||
 	    ct_svc_nonce_consume(w, nonce, NULL) != 0)
 		why = "bad_nonce";
-	else if (p.device.owner_user_id != user_id)
-		why = "device_of_another_user";
 	else
 		memcpy(device_id, p.device.id, CT_PKI_GUID_LEN + 1);
 	ct_device_proof_free(&p);
@@ -174,7 +172,7 @@ static int grant_password_otp(struct ct_worker *w, struct ct_http_request *req,
 	else
 		why = check_totp(w, &u, otp);
 	if (why == NULL && da != NULL)
-		why = check_device_assertion(w, req->arena, da, u.id, device_id);
+		why = check_device_assertion(w, req->arena, da, device_id);
 	if (why != NULL) {
 		record_failure(w, ukey, skey);
 		return signin_failed(req, resp, upn, device_id[0] ? device_id : NULL,
@@ -388,9 +386,8 @@ static int grant_prt(struct ct_worker *w, struct ct_http_request *req,
 	why = "unknown_user";
 	if (ct_store_user_get_by_upn(w->store, req->arena, username, &u, NULL) != 0)
 		goto deny;
-	why = "device_of_another_user";
-	if (p.device.owner_user_id != u.id)
-		goto deny;
+	/* Any user of the tenant may sign in on a joined device (Entra join);
+	 * the Hello key itself is bound to this user and this device. */
 	why = check_assertion(w, req->arena, assertion, username, nonce, p.device.id, &u);
 	if (why != NULL)
 		goto deny;
@@ -460,7 +457,7 @@ static int grant_renew(struct ct_worker *w, struct ct_http_request *req,
 	if (ct_store_device_get(w->store, req->arena, prt.device_id, &dev, NULL) != 0)
 		goto deny;
 	why = "user_or_device_disabled";
-	if (!u.enabled || !dev.enabled || dev.owner_user_id != u.id)
+	if (!u.enabled || !dev.enabled)
 		goto deny;
 	/* "tgt" may come as a claim (true or "true") or as a form field. */
 	if (ct_json_get_bool_lenient(c, "tgt", &tgt) != 0)
