@@ -12,7 +12,7 @@ PKGS=(
 	python3-impacket smbclient tshark iproute2 procps
 	libsystemd-dev
 	libtss2-dev libtss2-tcti-swtpm0 swtpm
-	libpam0g-dev pamtester
+	libpam0g-dev pamtester systemd
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ct-curl.h"
 #include "ct-secret.h"
 
 #ifndef CT_ADMIN_VERSION
@@ -21,13 +22,6 @@ struct adm_http {
 	char *auth;                   /* "Authorization: Bearer ..." (secret) */
 	size_t max_reply;
 	char errbuf[CURL_ERROR_SIZE];
-};
-
-/* What the write and header callbacks fill during one request. */
-struct sink {
-	struct adm_http_reply *reply;
-	size_t cap;
-	bool overflow;
 };
 
 static bool has_prefix_ci(const char *s, const char *prefix)
@@ -79,34 +73,13 @@ static bool token_ok(const char *t)
 	return n > 0 && n <= CT_ADMIN_MAX_TOKEN && strspn(t, b64url) == n;
 }
 
-static size_t on_body(char *p, size_t size, size_t nmemb, void *arg)
-{
-	struct sink *s = arg;
-	struct ct_buf *b = &s->reply->body;
-	size_t n = size * nmemb;
-
-	if (n > s->cap - b->len) {
-		s->overflow = true;
-		return 0;
-	}
-	ct_buf_put(b, p, n);
-	return b->err != 0 ? 0 : n;
-}
-
 static size_t on_header(char *p, size_t size, size_t nmemb, void *arg)
 {
-	static const char name[] = "x-trace-id:";
-	struct sink *s = arg;
-	size_t n = size * nmemb, i, o = 0;
-	char *id = s->reply->trace_id;
+	struct adm_http_reply *reply = arg;
+	size_t n = size * nmemb;
 
-	if (n < sizeof(name) - 1 || strncasecmp(p, name, sizeof(name) - 1) != 0)
-		return n;
-	/* Keep printable ASCII only: the id is shown to people. */
-	for (i = sizeof(name) - 1; i < n && o < CT_ADMIN_MAX_TRACE_ID; i++)
-		if (p[i] > 0x20 && p[i] < 0x7f)
-			id[o++] = p[i];
-	id[o] = '\0';
+	/* The id is shown to people: ct_curl_header_value keeps it printable. */
+	ct_curl_header_value(p, n, "x-trace-id:", reply->trace_id, sizeof(reply->trace_id));
 	return n;
 }
 
@@ -130,28 +103,22 @@ void adm_http_free(struct adm_http *h)
 static struct curl_slist *header_list(const char *auth, const char *content_type)
 {
 	const char *lines[] = {auth, "Accept: application/json", "Expect:", content_type};
-	struct curl_slist *l = NULL, *next;
-	size_t i;
 
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		next = curl_slist_append(l, lines[i]);
-		if (next == NULL) {
-			curl_slist_free_all(l);
-			return NULL;
-		}
-		l = next;
-	}
-	return l;
+	return ct_curl_headers(lines, sizeof(lines) / sizeof(lines[0]));
 }
 
 int adm_http_new(const struct adm_http_config *cfg, struct adm_http **out,
 		 struct ct_errinfo *ei)
 {
 	static const char bearer[] = "Authorization: Bearer ";
+	struct ct_curl_opts opts = {
+		.cafile = cfg->cacert,
+		.timeout_ms = cfg->timeout_ms,
+		.user_agent = "cloudtrust-admin/" CT_ADMIN_VERSION,
+		.on_header = on_header,
+	};
 	struct adm_http *h = NULL;
-	bool https;
 	size_t n;
-	CURLcode c = CURLE_OK;
 	int r;
 
 	*out = NULL;
@@ -161,7 +128,7 @@ int adm_http_new(const struct adm_http_config *cfg, struct adm_http **out,
 	if (cfg->token == NULL || !token_ok(cfg->token))
 		return ct_errinfo_set(ei, CT_ERR_BAD_VALUE,
 				      "the admin token is not base64url text");
-	https = !adm_url_is_plain_http(cfg->base_url);
+	opts.https = !adm_url_is_plain_http(cfg->base_url);
 	h = calloc(1, sizeof(*h));
 	if (h == NULL)
 		return CT_ERR_NOMEM;
@@ -187,30 +154,11 @@ int adm_http_new(const struct adm_http_config *cfg, struct adm_http **out,
 		r = ct_errinfo_set(ei, CT_ERR_INTERNAL, "cannot initialise libcurl");
 		goto out;
 	}
-	c |= curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, h->errbuf);
-	c |= curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
-	c |= curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, https ? "https" : "http");
-	c |= curl_easy_setopt(h->curl, CURLOPT_FOLLOWLOCATION, 0L);
-	c |= curl_easy_setopt(h->curl, CURLOPT_PROXY, "");
-	c |= curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
-	c |= curl_easy_setopt(h->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->max_reply);
-	c |= curl_easy_setopt(h->curl, CURLOPT_USERAGENT,
-			      "cloudtrust-admin/" CT_ADMIN_VERSION);
-	c |= curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body);
-	c |= curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, on_header);
-	if (https) {
-		/* The CA file is the only trust anchor: no system store. */
-		c |= curl_easy_setopt(h->curl, CURLOPT_CAINFO, cfg->cacert);
-		c |= curl_easy_setopt(h->curl, CURLOPT_CAPATH, NULL);
-		c |= curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYPEER, 1L);
-		c |= curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYHOST, 2L);
-		c |= curl_easy_setopt(h->curl, CURLOPT_SSLVERSION,
-				      (long)CURL_SSLVERSION_TLSv1_2);
-	}
-	if (c != CURLE_OK) {
-		r = ct_errinfo_set(ei, CT_ERR_INTERNAL, "libcurl refused an option");
+	opts.max_reply = h->max_reply;
+	opts.errbuf = h->errbuf;
+	r = ct_curl_setup(h->curl, &opts, ei);
+	if (r != 0)
 		goto out;
-	}
 	*out = h;
 	h = NULL;
 out:
@@ -225,38 +173,11 @@ void adm_http_reply_free(struct adm_http_reply *r)
 	r->trace_id[0] = '\0';
 }
 
-/* Maps a libcurl failure to a CT_ERR_* code. */
-static int curl_error(const struct adm_http *h, CURLcode c, const struct sink *s,
-		      struct ct_errinfo *ei)
-{
-	const char *what = h->errbuf[0] != '\0' ? h->errbuf : curl_easy_strerror(c);
-
-	if (s->overflow || c == CURLE_FILESIZE_EXCEEDED)
-		return ct_errinfo_set(ei, CT_ERR_TOO_LARGE,
-				      "%s: the reply is larger than %zu bytes", h->base,
-				      s->cap);
-	switch (c) {
-	case CURLE_OPERATION_TIMEDOUT:
-		return ct_errinfo_set(ei, CT_ERR_TIMEOUT, "%s: %s", h->base, what);
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_ISSUER_ERROR:
-		return ct_errinfo_set(ei, CT_ERR_CERT_UNTRUSTED,
-				      "%s: the server's certificate does not verify: %s",
-				      h->base, what);
-	case CURLE_SSL_CACERT_BADFILE:
-		return ct_errinfo_set(ei, CT_ERR_IO, "cannot use the CA file: %s", what);
-	case CURLE_OUT_OF_MEMORY:
-		return ct_errinfo_set(ei, CT_ERR_NOMEM, "%s", what);
-	default:
-		return ct_errinfo_set(ei, CT_ERR_NETWORK, "%s: %s", h->base, what);
-	}
-}
-
 int adm_http_request(struct adm_http *h, const char *method, const char *path,
 		     const void *body, size_t body_len,
 		     struct adm_http_reply *reply, struct ct_errinfo *ei)
 {
-	struct sink s = {.reply = reply, .cap = h->max_reply};
+	struct ct_curl_body sink = {.buf = &reply->body, .cap = h->max_reply};
 	char url[CT_ADMIN_MAX_URL + 1];
 	CURLcode c = CURLE_OK;
 	int n;
@@ -271,31 +192,20 @@ int adm_http_request(struct adm_http *h, const char *method, const char *path,
 		return ct_errinfo_set(ei, CT_ERR_TOO_LARGE, "request URL too long");
 	h->errbuf[0] = '\0';
 	c |= curl_easy_setopt(h->curl, CURLOPT_URL, url);
-	c |= curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &s);
-	c |= curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, &s);
+	c |= curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &sink);
+	c |= curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, reply);
 	c |= curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER,
 			      body != NULL ? h->hdr_json : h->hdr_plain);
-	if (strcmp(method, "GET") == 0) {
-		c |= curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
-		c |= curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, NULL);
-	} else {
-		c |= curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
-		c |= curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS,
-				      body != NULL ? body : "");
-		c |= curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-				      (curl_off_t)(body != NULL ? body_len : 0));
-		c |= curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST,
-				      strcmp(method, "POST") == 0 ? NULL : method);
-	}
+	c |= ct_curl_method(h->curl, method, body, body_len);
 	if (c == CURLE_OK)
 		c = curl_easy_perform(h->curl);
 	/* Do not keep a pointer to the caller's (secret) body in the handle. */
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
 	if (c == CURLE_OK)
 		c = curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &reply->status);
-	if (c != CURLE_OK || s.overflow) {
+	if (c != CURLE_OK || sink.overflow) {
 		adm_http_reply_free(reply);
-		return curl_error(h, c, &s, ei);
+		return ct_curl_error(c, &sink, h->base, h->errbuf, ei);
 	}
 	return 0;
 }

@@ -94,7 +94,7 @@
 #define CT_FORM_MAX_FIELDS 64
 #define CT_FORM_MAX_NAME 64
 #define CT_FORM_MAX_VALUE CT_HTTP_MAX_BODY
-/* cloudtrustd.conf: whole file, one line. */
+/* "key = value" config text (cloudtrustd.conf, client.conf): whole file, one line. */
 #define CT_CONFIG_MAX_FILE (64 * 1024)
 #define CT_CONFIG_MAX_LINE 4096
 /* PEM files the daemon reads (certificate chain, private key). */

@@ -1,21 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cloudtrustd.conf: the schema table, the line parser, typed setters,
- * defaults (see config.h).
+ * cloudtrustd.conf: the schema table, typed setters, defaults (see
+ * config.h); the line grammar is ct-kvconf's, shared with the client.
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "ct-file.h"
+#include "ct-kvconf.h"
 #include "ct-limits.h"
-#include "ct-secret.h"
 #include "http.h"
 #include "log.h"
 
@@ -59,6 +56,7 @@ static const struct ct_config_key keys[] = {
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 _Static_assert(NKEYS <= CT_CONFIG_MAX_KEYS, "raise CT_CONFIG_MAX_KEYS");
+_Static_assert(NKEYS <= CT_KVCONF_MAX_KEYS, "raise CT_KVCONF_MAX_KEYS");
 
 const struct ct_config_key *ct_config_keys(size_t *n)
 {
@@ -109,25 +107,6 @@ static bool printable(const char *s)
 	return true;
 }
 
-static int parse_bool(const char *v, bool *out)
-{
-	static const char *const yes[] = {"true", "yes", "on", "1"};
-	static const char *const no[] = {"false", "no", "off", "0"};
-	size_t i;
-
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(v, yes[i]) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strcasecmp(v, no[i]) == 0) {
-			*out = false;
-			return 0;
-		}
-	}
-	return CT_ERR_BAD_VALUE;
-}
-
 static bool valid_name(const char *v)
 {
 	size_t n = strlen(v);
@@ -138,27 +117,6 @@ static bool valid_name(const char *v)
 		      "0123456789._-") == n;
 }
 
-static bool valid_path(const char *v)
-{
-	return v[0] == '/' && strlen(v) < PATH_MAX;
-}
-
-/* https://HOST[:PORT][/PATH]: no userinfo, query, fragment or spaces. */
-static bool valid_url(const char *v)
-{
-	const char *host;
-
-	if (strncmp(v, "https://", 8) == 0)
-		host = v + 8;
-	else if (strncmp(v, "http://", 7) == 0)
-		host = v + 7;
-	else
-		return false;
-	if (*host == '\0' || *host == '/' || *host == ':')
-		return false;
-	return strpbrk(v, " ?#@\\") == NULL;
-}
-
 /* Checks and stores one value; what (e.g. "file:3") prefixes messages. */
 static int set_value(struct ct_config *c, const struct ct_config_key *k,
 		     const char *v, const char *what, struct ct_errinfo *ei)
@@ -166,25 +124,23 @@ static int set_value(struct ct_config *c, const struct ct_config_key *k,
 	void *field = (char *)c + k->offset;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	char *copy, *e;
 	long n;
 	bool ok;
+	int r;
 
 	if (!printable(v))
 		return ct_errinfo_set(ei, CT_ERR_BAD_VALUE, "%s: %s: control character in value",
 				      what, k->name);
 	switch (k->type) {
 	case CT_CONFIG_INT:
-		errno = 0;
-		n = strtol(v, &e, 10);
-		if (v[0] == '\0' || *e != '\0' || errno != 0 || n < k->min || n > k->max)
+		if (ct_kvconf_long(v, k->min, k->max, &n) != 0)
 			return ct_errinfo_set(ei, CT_ERR_BAD_VALUE,
 					      "%s: %s must be an integer in %ld..%ld, not \"%.64s\"",
 					      what, k->name, k->min, k->max, v);
 		*(int *)field = (int)n;
 		goto out;
 	case CT_CONFIG_BOOL:
-		if (parse_bool(v, field) != 0)
+		if (ct_kvconf_bool(v, field) != 0)
 			return ct_errinfo_set(ei, CT_ERR_BAD_VALUE,
 					      "%s: %s must be true or false, not \"%.64s\"",
 					      what, k->name, v);
@@ -202,16 +158,16 @@ static int set_value(struct ct_config *c, const struct ct_config_key *k,
 		ok = valid_name(v);
 		break;
 	case CT_CONFIG_PATH:
-		ok = valid_path(v);
+		ok = ct_kvconf_abs_path(v);
 		break;
 	case CT_CONFIG_LISTEN:
 		ok = ct_http_listen_parse(v, &ss, &sslen, NULL) == 0;
 		break;
 	case CT_CONFIG_URL:
-		ok = valid_url(v);
+		ok = ct_kvconf_url(v, SIZE_MAX);
 		break;
 	case CT_CONFIG_DATABASE:
-		ok = strncmp(v, "sqlite:", 7) == 0 && valid_path(v + 7);
+		ok = strncmp(v, "sqlite:", 7) == 0 && ct_kvconf_abs_path(v + 7);
 		break;
 	default:
 		ok = false;
@@ -220,15 +176,9 @@ static int set_value(struct ct_config *c, const struct ct_config_key *k,
 	if (!ok)
 		return ct_errinfo_set(ei, CT_ERR_BAD_VALUE, "%s: invalid %s \"%.64s\" (%s)",
 				      what, k->name, v, k->help);
-	copy = strdup(v);
-	if (copy == NULL)
-		return ct_errinfo_set(ei, CT_ERR_NOMEM, "out of memory");
-	free(*str_field(c, k));
-	*str_field(c, k) = copy;
-	/* A URL is stored without its trailing slashes, so paths append cleanly. */
-	if (k->type == CT_CONFIG_URL)
-		for (n = (long)strlen(copy); n > 0 && copy[n - 1] == '/'; n--)
-			copy[n - 1] = '\0';
+	r = ct_kvconf_set_str(str_field(c, k), v, k->type == CT_CONFIG_URL, ei);
+	if (r != 0)
+		return r;
 out:
 	c->set_[k - keys] = true;
 	return 0;
@@ -258,123 +208,38 @@ int ct_config_set_arg(struct ct_config *c, const char *arg, struct ct_errinfo *e
 	return ct_config_set(c, key, eq + 1, "--set", ei);
 }
 
-/* Trims blanks around [s, *end); writes the terminator at the new *end. */
-static char *trim(char *s, char **end)
+static int schema_find(const char *name)
 {
-	while (*s == ' ' || *s == '\t')
-		s++;
-	while (*end > s && ((*end)[-1] == ' ' || (*end)[-1] == '\t'))
-		(*end)--;
-	**end = '\0';
-	return s;
+	const struct ct_config_key *k = ct_config_key_find(name);
+
+	return k != NULL ? (int)(k - keys) : -1;
 }
+
+static int schema_set(void *c, size_t index, const char *value, const char *what,
+		      struct ct_errinfo *ei)
+{
+	return set_value(c, &keys[index], value, what, ei);
+}
+
+static const struct ct_kvconf_schema schema = {NKEYS, schema_find, schema_set};
 
 int ct_config_parse(struct ct_config *c, const char *text, size_t len,
 		    const char *origin, struct ct_errinfo *ei)
 {
-	unsigned seen[CT_CONFIG_MAX_KEYS] = {0}, lineno = 0;
-	const struct ct_config_key *k;
-	const char *p = text, *nl, *next;
-	char line[CT_CONFIG_MAX_LINE + 1], what[256], *key, *value, *eq, *end;
-	size_t n;
-	int r;
-
-	if (len > CT_CONFIG_MAX_FILE)
-		return ct_errinfo_set(ei, CT_ERR_TOO_LARGE, "%s: larger than %d bytes",
-				      origin, CT_CONFIG_MAX_FILE);
-	while (p < text + len) {
-		lineno++;
-		snprintf(what, sizeof(what), "%s:%u", origin, lineno);
-		nl = memchr(p, '\n', (size_t)(text + len - p));
-		n = (size_t)((nl != NULL ? nl : text + len) - p);
-		next = nl != NULL ? nl + 1 : text + len;
-		if (n > CT_CONFIG_MAX_LINE)
-			return ct_errinfo_set(ei, CT_ERR_TOO_LARGE, "%s: line longer than %d bytes",
-					      what, CT_CONFIG_MAX_LINE);
-		if (memchr(p, '\0', n) != NULL)
-			return ct_errinfo_set(ei, CT_ERR_BAD_VALUE, "%s: NUL byte", what);
-		memcpy(line, p, n);
-		/* CRLF files are common enough to accept. */
-		if (n > 0 && line[n - 1] == '\r')
-			n--;
-		line[n] = '\0';
-		p = next;
-		end = line + n;
-		key = trim(line, &end);
-		if (*key == '\0' || *key == '#')
-			continue;
-		eq = strchr(key, '=');
-		if (eq == NULL)
-			return ct_errinfo_set(ei, CT_ERR_BAD_VALUE, "%s: expected \"key = value\"",
-					      what);
-		value = trim(eq + 1, &end);
-		*eq = '\0';
-		end = eq;
-		key = trim(key, &end);
-		k = ct_config_key_find(key);
-		if (k == NULL)
-			return ct_errinfo_set(ei, CT_ERR_BAD_VALUE, "%s: unknown key \"%.64s\"",
-					      what, key);
-		if (seen[k - keys] != 0)
-			return ct_errinfo_set(ei, CT_ERR_BAD_VALUE,
-					      "%s: %s is already set on line %u", what, k->name,
-					      seen[k - keys]);
-		seen[k - keys] = lineno;
-		r = set_value(c, k, value, what, ei);
-		if (r != 0)
-			return r;
-	}
-	return 0;
+	return ct_kvconf_parse(&schema, c, text, len, origin, ei);
 }
 
 int ct_config_read_file(const char *path, size_t cap, char **out, size_t *outlen,
 			struct ct_errinfo *ei)
 {
-	struct stat sb;
-	char *buf = NULL;
-	size_t got = 0;
-	ssize_t n;
-	int fd, r;
+	int r = ct_file_read(path, cap, out, outlen, ei);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return ct_errinfo_set(ei, CT_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		r = ct_errinfo_set(ei, CT_ERR_IO, "%s is not a regular file", path);
-		goto out;
+	/* config.h promises one CT_ERR_IO for every file that cannot be read. */
+	if (r == CT_ERR_NOT_FOUND || r == CT_ERR_PERMISSION) {
+		r = CT_ERR_IO;
+		if (ei != NULL)
+			ei->code = r;
 	}
-	if ((unsigned long long)sb.st_size > cap) {
-		r = ct_errinfo_set(ei, CT_ERR_TOO_LARGE, "%s is larger than %zu bytes", path, cap);
-		goto out;
-	}
-	buf = malloc((size_t)sb.st_size + 1);
-	if (buf == NULL) {
-		r = ct_errinfo_set(ei, CT_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	/* Read only what fstat promised: a file that grows meanwhile is cut there. */
-	while (got < (size_t)sb.st_size) {
-		n = read(fd, buf + got, (size_t)sb.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = ct_errinfo_set(ei, CT_ERR_IO, "cannot read %s: %s", path,
-					   strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	*out = buf;
-	*outlen = got;
-	buf = NULL;
-	r = 0;
-out:
-	if (buf != NULL)
-		ct_erase_free(buf, (size_t)sb.st_size + 1);
-	close(fd);
 	return r;
 }
 
@@ -443,18 +308,13 @@ void ct_config_print(const struct ct_config *c, FILE *f)
 			fprintf(f, "%s = %d\n", keys[i].name, *(const int *)field);
 			break;
 		case CT_CONFIG_BOOL:
-			fprintf(f, "%s = %s\n", keys[i].name,
-				*(const bool *)field ? "true" : "false");
+			ct_kvconf_print(f, keys[i].name, *(const bool *)field ? "true" : "false");
 			break;
 		case CT_CONFIG_LOG_LEVEL:
-			fprintf(f, "%s = %s\n", keys[i].name,
-				ct_log_level_name(*(const int *)field));
+			ct_kvconf_print(f, keys[i].name, ct_log_level_name(*(const int *)field));
 			break;
 		default:
-			if (*(char *const *)field != NULL)
-				fprintf(f, "%s = %s\n", keys[i].name, *(char *const *)field);
-			else
-				fprintf(f, "# %s is not set\n", keys[i].name);
+			ct_kvconf_print(f, keys[i].name, *(char *const *)field);
 			break;
 		}
 	}

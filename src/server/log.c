@@ -6,7 +6,6 @@
  */
 #include "log.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -20,6 +19,7 @@
 #include <unistd.h>
 
 #include "ct-error.h"
+#include "ct-file.h"
 #include "ct-limits.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -107,21 +107,6 @@ static bool stderr_is_journal(void)
 	return (unsigned long long)sb.st_dev == dev && (unsigned long long)sb.st_ino == ino;
 }
 
-static void write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return; /* nowhere left to report it */
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 /* Writes one finished line; the caller holds log_lock. */
 static void emit(int level, bool audit, const char *text)
 {
@@ -147,8 +132,10 @@ static void emit(int level, bool audit, const char *text)
 		n = snprintf(out, sizeof(out), "%s %s[%ld]: %s%s\n", ts, log_ident,
 			     (long)getpid(), prefix, text);
 	}
+	/* A failed write has nowhere left to be reported. */
 	if (n > 0)
-		write_all(STDERR_FILENO, out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
+		(void)ct_write_all(STDERR_FILENO, out,
+				   (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
 }
 
 void ct_log_open(enum ct_log_target target, int level, const char *ident)

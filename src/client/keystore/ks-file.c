@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ct-file.h"
 #include "ct-hex.h"
 #include "ct-utf8.h"
 #include "ks-internal.h"
@@ -158,21 +159,6 @@ out:
 	return r;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Overwrites an open file's contents with zeros and syncs them. */
 static int zero_fd(int fd)
 {
@@ -185,7 +171,7 @@ static int zero_fd(int fd)
 	for (left = st.st_size; left > 0;) {
 		size_t n = left > (off_t)sizeof(zeros) ? sizeof(zeros) : (size_t)left;
 
-		if (write_all(fd, zeros, n) != 0)
+		if (ct_write_all(fd, zeros, n) != 0)
 			return -1;
 		left -= (off_t)n;
 	}
@@ -210,7 +196,7 @@ int ks_file_write(const char *path, const uint8_t *p, size_t n,
 		goto out;
 	}
 	made = true;
-	if (fchmod(fd, S_IRUSR | S_IWUSR) != 0 || write_all(fd, p, n) != 0 ||
+	if (fchmod(fd, S_IRUSR | S_IWUSR) != 0 || ct_write_all(fd, p, n) != 0 ||
 	    fsync(fd) != 0) {
 		r = ct_errinfo_set(ei, CT_ERR_IO, "cannot write %s: %s", tmp,
 				   strerror(errno));

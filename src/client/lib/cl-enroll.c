@@ -210,19 +210,40 @@ int ct_client_enroll(struct ct_client *c, const struct ct_enroll_opts *o,
 	return enroll_key(c, o, CT_EVENT_ENROLL, res, ei);
 }
 
-int ct_client_pin_reset(struct ct_client *c, const char *user,
-			const char *password, const char *otp,
-			const char *new_pin, struct ct_errinfo *ei)
+/*
+ * The state of an enrolled user of this joined device into a new *out (the
+ * caller wipes and frees it); *out stays NULL on error.
+ */
+static int load_joined_user(struct ct_client *c, const char *user,
+			    struct cl_user_state **out, struct ct_errinfo *ei)
 {
 	struct cl_user_state *st = calloc(1, sizeof(*st));
-	struct ct_enroll_opts o;
 	int r;
 
+	*out = NULL;
 	if (st == NULL)
 		return CT_ERR_NOMEM;
 	r = cl_need_joined(c, ei);
 	if (r == 0)
 		r = cl_user_state_load_user(c->cfg.state_dir, user, st, ei);
+	if (r != 0) {
+		cl_user_state_clear(st);
+		free(st);
+		return r;
+	}
+	*out = st;
+	return 0;
+}
+
+int ct_client_pin_reset(struct ct_client *c, const char *user,
+			const char *password, const char *otp,
+			const char *new_pin, struct ct_errinfo *ei)
+{
+	struct cl_user_state *st;
+	struct ct_enroll_opts o;
+	int r;
+
+	r = load_joined_user(c, user, &st, ei);
 	if (r == 0) {
 		memset(&o, 0, sizeof(o));
 		o.user = st->user;
@@ -242,17 +263,13 @@ int ct_client_pin_change(struct ct_client *c, const char *user,
 			 const char *old_pin, const char *new_pin,
 			 struct ct_errinfo *ei)
 {
-	struct cl_user_state *st = calloc(1, sizeof(*st));
 	struct ct_keystore *ks = NULL;
+	struct cl_user_state *st;
 	struct ct_policy pol;
 	char why[256];
 	int r;
 
-	if (st == NULL)
-		return CT_ERR_NOMEM;
-	r = cl_need_joined(c, ei);
-	if (r == 0)
-		r = cl_user_state_load_user(c->cfg.state_dir, user, st, ei);
+	r = load_joined_user(c, user, &st, ei);
 	if (r == 0)
 		r = cl_policy_cached(c, &pol, ei);
 	if (r == 0 && ct_pin_check(&pol, new_pin, why, sizeof(why)) != 0)

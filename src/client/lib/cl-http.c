@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ct-curl.h"
 #include "ct-secret.h"
 
 #ifndef CT_CLIENT_VERSION
@@ -18,12 +19,6 @@ struct cl_http {
 	CURL *curl;
 	char *base;
 	char errbuf[CURL_ERROR_SIZE];
-};
-
-/* What the callbacks fill during one request. */
-struct sink {
-	struct cl_http_reply *reply;
-	bool overflow;
 };
 
 int cl_url_check(const char *url, struct ct_errinfo *ei)
@@ -50,42 +45,16 @@ int cl_url_check(const char *url, struct ct_errinfo *ei)
 	return 0;
 }
 
-static size_t on_body(char *p, size_t size, size_t nmemb, void *arg)
-{
-	struct sink *s = arg;
-	struct ct_buf *b = &s->reply->body;
-	size_t n = size * nmemb;
-
-	if (n > CT_CL_MAX_REPLY - b->len) {
-		s->overflow = true;
-		return 0;
-	}
-	ct_buf_put(b, p, n);
-	return b->err != 0 ? 0 : n;
-}
-
-/* Copies a header value's printable ASCII (no spaces) into out. */
-static void header_value(const char *p, size_t n, char *out, size_t outlen)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < n && o + 1 < outlen; i++)
-		if (p[i] > 0x20 && p[i] < 0x7f)
-			out[o++] = p[i];
-	out[o] = '\0';
-}
-
 static size_t on_header(char *p, size_t size, size_t nmemb, void *arg)
 {
-	static const char trace[] = "x-trace-id:", date[] = "date:";
-	struct sink *s = arg;
+	static const char date[] = "date:";
+	struct cl_http_reply *reply = arg;
 	size_t n = size * nmemb;
 
-	if (n >= sizeof(trace) - 1 && strncasecmp(p, trace, sizeof(trace) - 1) == 0) {
-		header_value(p + sizeof(trace) - 1, n - (sizeof(trace) - 1),
-			     s->reply->trace_id, sizeof(s->reply->trace_id));
-	} else if (n >= sizeof(date) - 1 && n < 128 &&
-		   strncasecmp(p, date, sizeof(date) - 1) == 0) {
+	if (ct_curl_header_value(p, n, "x-trace-id:", reply->trace_id,
+				 sizeof(reply->trace_id)))
+		return n;
+	if (n >= sizeof(date) - 1 && n < 128 && strncasecmp(p, date, sizeof(date) - 1) == 0) {
 		char text[128];
 		time_t t;
 
@@ -94,7 +63,7 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *arg)
 		text[n - (sizeof(date) - 1)] = '\0';
 		text[strcspn(text, "\r\n")] = '\0';
 		t = curl_getdate(text, NULL);
-		s->reply->date = t > 0 ? t : 0;
+		reply->date = t > 0 ? t : 0;
 	}
 	return n;
 }
@@ -117,8 +86,15 @@ const char *cl_http_base(const struct cl_http *h)
 int cl_http_new(const char *base_url, const char *cafile, long timeout_ms,
 		struct cl_http **out, struct ct_errinfo *ei)
 {
+	struct ct_curl_opts opts = {
+		.https = true,
+		.cafile = cafile,
+		.timeout_ms = timeout_ms > 0 ? timeout_ms : (long)CT_CL_HTTP_TIMEOUT_MS,
+		.max_reply = CT_CL_MAX_REPLY,
+		.user_agent = "cloudtrust/" CT_CLIENT_VERSION,
+		.on_header = on_header,
+	};
 	struct cl_http *h;
-	CURLcode c = CURLE_OK;
 	size_t n;
 	int r;
 
@@ -144,27 +120,11 @@ int cl_http_new(const char *base_url, const char *cafile, long timeout_ms,
 		cl_http_free(h);
 		return ct_errinfo_set(ei, CT_ERR_INTERNAL, "cannot initialise libcurl");
 	}
-	c |= curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, h->errbuf);
-	c |= curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
-	c |= curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, "https");
-	c |= curl_easy_setopt(h->curl, CURLOPT_FOLLOWLOCATION, 0L);
-	c |= curl_easy_setopt(h->curl, CURLOPT_PROXY, "");
-	c |= curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS,
-			      timeout_ms > 0 ? timeout_ms : (long)CT_CL_HTTP_TIMEOUT_MS);
-	c |= curl_easy_setopt(h->curl, CURLOPT_MAXFILESIZE_LARGE,
-			      (curl_off_t)CT_CL_MAX_REPLY);
-	c |= curl_easy_setopt(h->curl, CURLOPT_USERAGENT, "cloudtrust/" CT_CLIENT_VERSION);
-	c |= curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body);
-	c |= curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, on_header);
-	/* The CA file is the only trust anchor: no system store. */
-	c |= curl_easy_setopt(h->curl, CURLOPT_CAINFO, cafile);
-	c |= curl_easy_setopt(h->curl, CURLOPT_CAPATH, NULL);
-	c |= curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	c |= curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	c |= curl_easy_setopt(h->curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	if (c != CURLE_OK) {
+	opts.errbuf = h->errbuf;
+	r = ct_curl_setup(h->curl, &opts, ei);
+	if (r != 0) {
 		cl_http_free(h);
-		return ct_errinfo_set(ei, CT_ERR_INTERNAL, "libcurl refused an option");
+		return r;
 	}
 	*out = h;
 	return 0;
@@ -178,38 +138,11 @@ void cl_http_reply_free(struct cl_http_reply *r)
 	r->trace_id[0] = '\0';
 }
 
-static int curl_error(const struct cl_http *h, CURLcode c, const struct sink *s,
-		      struct ct_errinfo *ei)
-{
-	const char *what = h->errbuf[0] != '\0' ? h->errbuf : curl_easy_strerror(c);
-
-	if (s->overflow || c == CURLE_FILESIZE_EXCEEDED)
-		return ct_errinfo_set(ei, CT_ERR_TOO_LARGE,
-				      "%s: the reply is larger than %d bytes", h->base,
-				      CT_CL_MAX_REPLY);
-	switch (c) {
-	case CURLE_OPERATION_TIMEDOUT:
-		return ct_errinfo_set(ei, CT_ERR_TIMEOUT, "%s: %s", h->base, what);
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_ISSUER_ERROR:
-		return ct_errinfo_set(ei, CT_ERR_CERT_UNTRUSTED,
-				      "%s: the server's certificate does not verify: %s",
-				      h->base, what);
-	case CURLE_SSL_CACERT_BADFILE:
-		return ct_errinfo_set(ei, CT_ERR_IO, "cannot use the CA file: %s", what);
-	case CURLE_OUT_OF_MEMORY:
-		return ct_errinfo_set(ei, CT_ERR_NOMEM, "%s", what);
-	default:
-		return ct_errinfo_set(ei, CT_ERR_NETWORK, "%s: %s", h->base, what);
-	}
-}
-
 /* Header lines of one request; the bearer line is wiped by the caller. */
 static struct curl_slist *headers(enum cl_http_body kind, const char *auth)
 {
 	const char *lines[4];
-	struct curl_slist *l = NULL, *next;
-	size_t i, n = 0;
+	size_t n = 0;
 
 	lines[n++] = "Accept: application/json";
 	lines[n++] = "Expect:";
@@ -221,15 +154,7 @@ static struct curl_slist *headers(enum cl_http_body kind, const char *auth)
 		lines[n++] = "Content-Type:";
 	if (auth != NULL)
 		lines[n++] = auth;
-	for (i = 0; i < n; i++) {
-		next = curl_slist_append(l, lines[i]);
-		if (next == NULL) {
-			curl_slist_free_all(l);
-			return NULL;
-		}
-		l = next;
-	}
-	return l;
+	return ct_curl_headers(lines, n);
 }
 
 /* Frees a header list, wiping each line (one may hold a token). */
@@ -247,7 +172,7 @@ int cl_http_request(struct cl_http *h, const char *method, const char *path,
 		    const char *bearer, struct cl_http_reply *reply,
 		    struct ct_errinfo *ei)
 {
-	struct sink s = {.reply = reply};
+	struct ct_curl_body sink = {.buf = &reply->body, .cap = CT_CL_MAX_REPLY};
 	struct curl_slist *hdrs = NULL;
 	char url[CT_CL_MAX_URL + 512], *auth = NULL;
 	CURLcode c = CURLE_OK;
@@ -274,20 +199,10 @@ int cl_http_request(struct cl_http *h, const char *method, const char *path,
 		return CT_ERR_NOMEM;
 	h->errbuf[0] = '\0';
 	c |= curl_easy_setopt(h->curl, CURLOPT_URL, url);
-	c |= curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &s);
-	c |= curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, &s);
+	c |= curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &sink);
+	c |= curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, reply);
 	c |= curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs);
-	if (strcmp(method, "GET") == 0) {
-		c |= curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
-		c |= curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, NULL);
-	} else {
-		c |= curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
-		c |= curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body != NULL ? body : "");
-		c |= curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-				      (curl_off_t)(body != NULL ? body_len : 0));
-		c |= curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST,
-				      strcmp(method, "POST") == 0 ? NULL : method);
-	}
+	c |= ct_curl_method(h->curl, method, body, body_len);
 	if (c == CURLE_OK)
 		c = curl_easy_perform(h->curl);
 	/* Keep no pointer to the caller's (secret) body or our headers. */
@@ -296,8 +211,8 @@ int cl_http_request(struct cl_http *h, const char *method, const char *path,
 	headers_free(hdrs);
 	if (c == CURLE_OK)
 		c = curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &reply->status);
-	if (c != CURLE_OK || s.overflow) {
-		r = curl_error(h, c, &s, ei);
+	if (c != CURLE_OK || sink.overflow) {
+		r = ct_curl_error(c, &sink, h->base, h->errbuf, ei);
 		cl_http_reply_free(reply);
 		return r;
 	}

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "cl-proto.h"
 
-#include <ctype.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
@@ -13,6 +12,7 @@
 
 #include "b64.h"
 #include "cl-http.h"
+#include "cl-state.h"
 #include "ct-hex.h"
 #include "ct-secret.h"
 #include "jwe.h"
@@ -47,23 +47,6 @@ static bool chars_in(const char *s, size_t n, const char *set)
 	for (i = 0; i < n; i++)
 		if (s[i] == '\0' || strchr(set, s[i]) == NULL)
 			return false;
-	return true;
-}
-
-static bool guid_form(const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != 36)
-		return false;
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-		} else if (!isxdigit((unsigned char)s[i])) {
-			return false;
-		}
-	}
 	return true;
 }
 
@@ -165,7 +148,7 @@ static bool url_form(const char *s, size_t n)
 
 static bool guid_form_n(const char *s, size_t n)
 {
-	return n == 36 && guid_form(s);
+	return n == 36 && cl_guid_ok(s);
 }
 
 int cl_reply_discovery(const void *body, size_t len, struct cl_discovery *out,
@@ -312,7 +295,7 @@ int cl_reply_token(const void *body, size_t len, struct cl_token_reply *out,
 		const char *dev;
 
 		if (ct_json_get_str(claims, "deviceid", &dev, NULL) == 0) {
-			if (!guid_form(dev)) {
+			if (!cl_guid_ok(dev)) {
 				r = ct_errinfo_set(ei, CT_ERR_BAD_VALUE,
 						   "the token's deviceid is not a GUID");
 				goto out;

@@ -70,7 +70,7 @@ static bool url_ok(const char *s)
 	       strchr(s, ' ') == NULL;
 }
 
-static bool guid_ok(const char *s)
+bool cl_guid_ok(const char *s)
 {
 	size_t i;
 
@@ -169,8 +169,8 @@ struct field {
 
 static const struct field device_fields[] = {
 	STR(struct cl_device_state, server_url, true, url_ok),
-	STR(struct cl_device_state, tenant_id, true, guid_ok),
-	STR(struct cl_device_state, device_id, true, guid_ok),
+	STR(struct cl_device_state, tenant_id, true, cl_guid_ok),
+	STR(struct cl_device_state, device_id, true, cl_guid_ok),
 	STR(struct cl_device_state, thumbprint, true, thumbprint_ok),
 	STR(struct cl_device_state, joined_by, true, cl_upn_ok),
 	STR(struct cl_device_state, display_name, true, text_ok),
@@ -352,11 +352,12 @@ int cl_device_state_parse(const void *p, size_t n, struct cl_device_state *out,
 	return r;
 }
 
+/* The PRT's members: in a file all together or not at all. */
+static const char *const prt_members[] = {"prt", "session_key", "prt_issued", "prt_expiry"};
+
 int cl_user_state_parse(const void *p, size_t n, struct cl_user_state *out,
 			struct ct_errinfo *ei)
 {
-	static const char *const together[] = {"prt", "session_key", "prt_issued",
-					       "prt_expiry"};
 	struct cl_user_state *s = calloc(1, sizeof(*s));
 	bool seen[NFIELDS(user_fields)];
 	size_t i, k, count = 0;
@@ -367,18 +368,17 @@ int cl_user_state_parse(const void *p, size_t n, struct cl_user_state *out,
 	r = decode_object(p, n, user_fields, NFIELDS(user_fields), s, seen, ei);
 	if (r != 0)
 		goto out;
-	/* The PRT's four members come all together or not at all. */
-	for (k = 0; k < 4; k++)
-		if (find_field(user_fields, NFIELDS(user_fields), together[k], &i) != NULL &&
+	for (k = 0; k < NFIELDS(prt_members); k++)
+		if (find_field(user_fields, NFIELDS(user_fields), prt_members[k], &i) != NULL &&
 		    seen[i])
 			count++;
-	if (count != 0 && count != 4) {
+	if (count != 0 && count != NFIELDS(prt_members)) {
 		r = ct_errinfo_set(ei, CT_ERR_MISSING_FIELD,
 				   "\"prt\", \"session_key\", \"prt_issued\" and "
 				   "\"prt_expiry\" must come together");
 		goto out;
 	}
-	s->has_prt = count == 4;
+	s->has_prt = count == NFIELDS(prt_members);
 	if (s->has_prt && s->prt_expiry < s->prt_issued) {
 		r = ct_errinfo_set(ei, CT_ERR_BAD_VALUE, "\"prt_expiry\" before \"prt_issued\"");
 		goto out;
@@ -426,31 +426,102 @@ static int set_int(json_t *obj, const char *k, int64_t v)
 		       ? 0 : CT_ERR_NOMEM;
 }
 
+static int encode_field(json_t *obj, const struct field *f, const void *in)
+{
+	const uint8_t *src = (const uint8_t *)in + f->off;
+
+	switch (f->type) {
+	case F_STR:
+		return set_str(obj, f->name, (const char *)src);
+	case F_I64: {
+		int64_t x;
+
+		memcpy(&x, src, sizeof(x));
+		return set_int(obj, f->name, x);
+	}
+	case F_U32: {
+		uint32_t u;
+
+		memcpy(&u, src, sizeof(u));
+		return set_int(obj, f->name, u);
+	}
+	case F_KEY32: {
+		struct ct_buf b;
+		int r;
+
+		ct_buf_init(&b, 64);
+		r = ct_b64_encode(&b, src, f->size);
+		ct_buf_put_u8(&b, 0);
+		r |= b.err;
+		if (r == 0)
+			r = set_str(obj, f->name, (const char *)b.data);
+		ct_buf_free(&b);
+		return r;
+	}
+	}
+	return CT_ERR_INTERNAL;
+}
+
+/* Whether an optional member is written: when it holds a value. */
+static bool member_holds_value(const void *in, const struct field *f)
+{
+	const uint8_t *src = (const uint8_t *)in + f->off;
+	int64_t x;
+
+	if (f->type == F_STR)
+		return src[0] != '\0';
+	if (f->type != F_I64)
+		return true;
+	memcpy(&x, src, sizeof(x));
+	return x != 0;
+}
+
+/* The PRT's members are written all together, when there is a PRT. */
+static bool user_member_written(const void *in, const struct field *f)
+{
+	size_t k;
+
+	for (k = 0; k < NFIELDS(prt_members); k++)
+		if (strcmp(f->name, prt_members[k]) == 0)
+			return ((const struct cl_user_state *)in)->has_prt;
+	return member_holds_value(in, f);
+}
+
+/*
+ * Encodes in by the table into a new string (*out): "version" first, then
+ * the members in table order, the required ones always and the optional
+ * ones when written() says so.  what ("user state") names it in messages.
+ */
+static int encode_object(const struct field *fields, size_t nfields, const void *in,
+			 bool (*written)(const void *in, const struct field *f),
+			 const char *what, char **out, struct ct_errinfo *ei)
+{
+	json_t *o = json_object();
+	size_t i;
+	int r = 0;
+
+	if (o == NULL)
+		return CT_ERR_NOMEM;
+	r |= set_int(o, "version", CL_STATE_VERSION);
+	for (i = 0; i < nfields; i++)
+		if (fields[i].required || written(in, &fields[i]))
+			r |= encode_field(o, &fields[i], in);
+	r = r != 0 ? ct_errinfo_set(ei, CT_ERR_BAD_VALUE, "%s has a bad field", what)
+		   : dump(o, out);
+	json_decref(o);
+	return r;
+}
+
 int cl_device_state_format(const struct cl_device_state *s, char **out,
 			   struct ct_errinfo *ei)
 {
 	struct cl_device_state back;
-	json_t *o = json_object();
 	char *text = NULL;
-	int r = 0;
+	int r;
 
 	*out = NULL;
-	if (o == NULL)
-		return CT_ERR_NOMEM;
-	r |= set_int(o, "version", CL_STATE_VERSION);
-	r |= set_str(o, "server_url", s->server_url);
-	r |= set_str(o, "tenant_id", s->tenant_id);
-	r |= set_str(o, "device_id", s->device_id);
-	r |= set_str(o, "thumbprint", s->thumbprint);
-	r |= set_str(o, "joined_by", s->joined_by);
-	r |= set_str(o, "display_name", s->display_name);
-	r |= set_str(o, "keystore", s->keystore);
-	if (s->tcti[0] != '\0')
-		r |= set_str(o, "tcti", s->tcti);
-	r |= set_int(o, "join_time", s->join_time);
-	r = r != 0 ? ct_errinfo_set(ei, CT_ERR_BAD_VALUE, "device state has a bad field")
-		   : dump(o, &text);
-	json_decref(o);
+	r = encode_object(device_fields, NFIELDS(device_fields), s, member_holds_value,
+			  "device state", &text, ei);
 	/* What we write we can read. */
 	if (r == 0)
 		r = cl_device_state_parse(text, strlen(text), &back, ei);
@@ -466,42 +537,12 @@ int cl_user_state_format(const struct cl_user_state *s, char **out,
 			 struct ct_errinfo *ei)
 {
 	struct cl_user_state *back = NULL;
-	json_t *o = json_object();
-	struct ct_buf sk;
 	char *text = NULL;
-	int r = 0;
+	int r;
 
 	*out = NULL;
-	ct_buf_init(&sk, 64);
-	if (o == NULL)
-		return CT_ERR_NOMEM;
-	r |= set_int(o, "version", CL_STATE_VERSION);
-	r |= set_str(o, "user", s->user);
-	r |= set_int(o, "uid", s->uid);
-	r |= set_str(o, "upn", s->upn);
-	r |= set_str(o, "kid", s->kid);
-	r |= set_str(o, "key_label", s->key_label);
-	r |= set_str(o, "keystore", s->keystore);
-	r |= set_int(o, "enrolled", s->enrolled);
-	r |= set_int(o, "pin_set", s->pin_set);
-	if (s->has_prt) {
-		r |= set_str(o, "prt", s->prt);
-		r |= ct_b64_encode(&sk, s->session_key, sizeof(s->session_key));
-		ct_buf_put_u8(&sk, 0);
-		r |= sk.err;
-		if (r == 0)
-			r |= set_str(o, "session_key", (const char *)sk.data);
-		r |= set_int(o, "prt_issued", s->prt_issued);
-		r |= set_int(o, "prt_expiry", s->prt_expiry);
-	}
-	if (s->tgt_expiry != 0)
-		r |= set_int(o, "tgt_expiry", s->tgt_expiry);
-	if (s->ccache[0] != '\0')
-		r |= set_str(o, "ccache", s->ccache);
-	r = r != 0 ? ct_errinfo_set(ei, CT_ERR_BAD_VALUE, "user state has a bad field")
-		   : dump(o, &text);
-	json_decref(o);
-	ct_buf_free(&sk);
+	r = encode_object(user_fields, NFIELDS(user_fields), s, user_member_written,
+			  "user state", &text, ei);
 	if (r == 0) {
 		back = malloc(sizeof(*back));
 		r = back == NULL ? CT_ERR_NOMEM

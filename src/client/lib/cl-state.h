@@ -74,6 +74,9 @@ struct cl_user_state {
 /* True for the keystore names the state may hold. */
 bool cl_keystore_name_ok(const char *s);
 
+/* A GUID in its 36-character text form (8-4-4-4-12 hex digits, any case). */
+bool cl_guid_ok(const char *s);
+
 /*
  * A UPN the client accepts: 3..CT_CL_MAX_UPN bytes of printable ASCII, no
  * '/', '\\' or whitespace, exactly one '@' with text on both sides, not

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * client.conf: the schema table, the line parser, typed setters (see
- * cl-config.h).
+ * client.conf: the schema table and typed setters (see cl-config.h); the
+ * line grammar is ct-kvconf's, shared with cloudtrustd.conf.
  */
 #include "cl-config.h"
 
@@ -9,9 +9,9 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "cl-file.h"
+#include "ct-file.h"
+#include "ct-kvconf.h"
 #include "ct-limits.h"
 
 #define FIELD(f) offsetof(struct ct_client_config, f)
@@ -35,7 +35,7 @@ struct key {
 	const char *name;
 	enum key_type type;
 	size_t offset;
-	unsigned long min, max;
+	long min, max;
 	const char *def;   /* NULL: unset */
 	const char *help;
 };
@@ -72,15 +72,16 @@ static const struct key keys[] = {
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(NKEYS <= CT_KVCONF_MAX_KEYS, "raise CT_KVCONF_MAX_KEYS");
 
-static const struct key *key_find(const char *name)
+static int key_find(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++)
 		if (strcmp(keys[i].name, name) == 0)
-			return &keys[i];
-	return NULL;
+			return (int)i;
+	return -1;
 }
 
 static bool is_string_type(enum key_type t)
@@ -124,46 +125,6 @@ static bool printable_noblank(const char *s)
 		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
 			return false;
 	return true;
-}
-
-static int parse_bool(const char *v, bool *out)
-{
-	static const char *const yes[] = {"true", "yes", "on", "1"};
-	static const char *const no[] = {"false", "no", "off", "0"};
-	size_t i;
-
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(v, yes[i]) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strcasecmp(v, no[i]) == 0) {
-			*out = false;
-			return 0;
-		}
-	}
-	return CT_ERR_BAD_VALUE;
-}
-
-static bool valid_path(const char *v)
-{
-	return v[0] == '/' && strlen(v) < PATH_MAX;
-}
-
-/* https://HOST[:PORT][/PATH]: no userinfo, query, fragment. */
-static bool valid_url(const char *v)
-{
-	const char *host;
-
-	if (strncmp(v, "https://", 8) == 0)
-		host = v + 8;
-	else if (strncmp(v, "http://", 7) == 0)
-		host = v + 7;
-	else
-		return false;
-	if (*host == '\0' || *host == '/' || *host == ':')
-		return false;
-	return strlen(v) <= CT_STORE_MAX_URL && strpbrk(v, "?#@\\") == NULL;
 }
 
 static bool valid_port(const char *s)
@@ -234,9 +195,7 @@ static int set_value(struct ct_client_config *c, const struct key *k, const char
 		     const char *what, struct ct_errinfo *ei)
 {
 	void *field = (char *)c + k->offset;
-	unsigned long n;
-	char *copy, *e;
-	size_t len;
+	long n;
 	bool ok;
 
 	if (!printable_noblank(v))
@@ -246,12 +205,10 @@ static int set_value(struct ct_client_config *c, const struct key *k, const char
 	switch (k->type) {
 	case KEY_UINT:
 	case KEY_U32:
-		errno = 0;
-		n = strtoul(v, &e, 10);
-		if (v[0] < '0' || v[0] > '9' || *e != '\0' || errno != 0 || n < k->min ||
-		    n > k->max)
+		/* Counts and sizes: digits only, no sign. */
+		if (v[0] < '0' || v[0] > '9' || ct_kvconf_long(v, k->min, k->max, &n) != 0)
 			return ct_errinfo_set(ei, CT_ERR_BAD_VALUE,
-					      "%s: %s must be an integer in %lu..%lu, not \"%.64s\"",
+					      "%s: %s must be an integer in %ld..%ld, not \"%.64s\"",
 					      what, k->name, k->min, k->max, v);
 		if (k->type == KEY_UINT)
 			*(unsigned *)field = (unsigned)n;
@@ -259,7 +216,7 @@ static int set_value(struct ct_client_config *c, const struct key *k, const char
 			*(uint32_t *)field = (uint32_t)n;
 		return 0;
 	case KEY_BOOL:
-		if (parse_bool(v, field) != 0)
+		if (ct_kvconf_bool(v, field) != 0)
 			return ct_errinfo_set(ei, CT_ERR_BAD_VALUE,
 					      "%s: %s must be true or false, not \"%.64s\"",
 					      what, k->name, v);
@@ -274,10 +231,10 @@ static int set_value(struct ct_client_config *c, const struct key *k, const char
 		ok = v[0] != '\0' && strlen(v) <= CT_CONFIG_MAX_LINE;
 		break;
 	case KEY_PATH:
-		ok = valid_path(v);
+		ok = ct_kvconf_abs_path(v);
 		break;
 	case KEY_URL:
-		ok = valid_url(v);
+		ok = ct_kvconf_url(v, CT_STORE_MAX_URL);
 		break;
 	case KEY_HOSTPORT:
 		ok = valid_hostport(v);
@@ -292,16 +249,7 @@ static int set_value(struct ct_client_config *c, const struct key *k, const char
 	if (!ok)
 		return ct_errinfo_set(ei, CT_ERR_BAD_VALUE, "%s: invalid %s \"%.64s\" (%s)",
 				      what, k->name, v, k->help);
-	copy = strdup(v);
-	if (copy == NULL)
-		return ct_errinfo_set(ei, CT_ERR_NOMEM, "out of memory");
-	/* A URL is kept without trailing slashes, so paths append cleanly. */
-	if (k->type == KEY_URL)
-		for (len = strlen(copy); len > 0 && copy[len - 1] == '/'; len--)
-			copy[len - 1] = '\0';
-	free(*str_field(c, k));
-	*str_field(c, k) = copy;
-	return 0;
+	return ct_kvconf_set_str(str_field(c, k), v, k->type == KEY_URL, ei);
 }
 
 static int set_defaults(struct ct_client_config *c, struct ct_errinfo *ei)
@@ -320,71 +268,21 @@ static int set_defaults(struct ct_client_config *c, struct ct_errinfo *ei)
 	return 0;
 }
 
-/* Trims blanks around [s, *end); writes the terminator at the new *end. */
-static char *trim(char *s, char **end)
+static int schema_set(void *c, size_t index, const char *value, const char *what,
+		      struct ct_errinfo *ei)
 {
-	while (*s == ' ' || *s == '\t')
-		s++;
-	while (*end > s && ((*end)[-1] == ' ' || (*end)[-1] == '\t'))
-		(*end)--;
-	**end = '\0';
-	return s;
+	return set_value(c, &keys[index], value, what, ei);
 }
+
+static const struct ct_kvconf_schema schema = {NKEYS, key_find, schema_set};
 
 static int parse_lines(struct ct_client_config *c, const char *text, size_t len,
 		       const char *origin, struct ct_errinfo *ei)
 {
-	unsigned seen[NKEYS] = {0}, lineno = 0;
-	char line[CT_CONFIG_MAX_LINE + 1], what[PATH_MAX + 16], *key, *value, *eq, *end;
-	const char *p = text, *nl;
-	const struct key *k;
-	size_t n;
-	int r;
+	int r = ct_kvconf_parse(&schema, c, text, len, origin, ei);
 
-	if (len > CT_CONFIG_MAX_FILE)
-		return ct_errinfo_set(ei, CT_ERR_TOO_LARGE, "%s: larger than %d bytes",
-				      origin, CT_CONFIG_MAX_FILE);
-	while (p < text + len) {
-		lineno++;
-		snprintf(what, sizeof(what), "%s:%u", origin, lineno);
-		nl = memchr(p, '\n', (size_t)(text + len - p));
-		n = (size_t)((nl != NULL ? nl : text + len) - p);
-		if (n > CT_CONFIG_MAX_LINE)
-			return ct_errinfo_set(ei, CT_ERR_TOO_LARGE, "%s: line longer than %d bytes",
-					      what, CT_CONFIG_MAX_LINE);
-		if (memchr(p, '\0', n) != NULL)
-			return ct_errinfo_set(ei, CT_ERR_BAD_VALUE, "%s: NUL byte", what);
-		memcpy(line, p, n);
-		/* CRLF files are common enough to accept. */
-		if (n > 0 && line[n - 1] == '\r')
-			n--;
-		line[n] = '\0';
-		p = nl != NULL ? nl + 1 : text + len;
-		end = line + n;
-		key = trim(line, &end);
-		if (*key == '\0' || *key == '#')
-			continue;
-		eq = strchr(key, '=');
-		if (eq == NULL)
-			return ct_errinfo_set(ei, CT_ERR_BAD_VALUE, "%s: expected \"key = value\"",
-					      what);
-		value = trim(eq + 1, &end);
-		*eq = '\0';
-		end = eq;
-		key = trim(key, &end);
-		k = key_find(key);
-		if (k == NULL)
-			return ct_errinfo_set(ei, CT_ERR_BAD_VALUE, "%s: unknown key \"%.64s\"",
-					      what, key);
-		if (seen[k - keys] != 0)
-			return ct_errinfo_set(ei, CT_ERR_BAD_VALUE,
-					      "%s: %s is already set on line %u", what, k->name,
-					      seen[k - keys]);
-		seen[k - keys] = lineno;
-		r = set_value(c, k, value, what, ei);
-		if (r != 0)
-			return r;
-	}
+	if (r != 0)
+		return r;
 	/* Argon2 needs 8 KiB of memory per lane. */
 	if ((uint64_t)c->argon2_m_kib < 8 * (uint64_t)c->argon2_p)
 		return ct_errinfo_set(ei, CT_ERR_BAD_VALUE,
@@ -427,7 +325,7 @@ int ct_client_config_load(const char *path, struct ct_client_config *cfg,
 		path = CT_CLIENT_CONF_DEFAULT;
 		explicit = false;
 	}
-	r = ct_cl_read_file(path, CT_CONFIG_MAX_FILE, &text, &len, ei);
+	r = ct_file_read(path, CT_CONFIG_MAX_FILE, &text, &len, ei);
 	if (r == CT_ERR_NOT_FOUND && !explicit) {
 		/* No config file at the default place: all defaults. */
 		if (ei != NULL)
@@ -502,18 +400,14 @@ void ct_client_config_print(const struct ct_client_config *cfg, FILE *f)
 				(unsigned long)*(const uint32_t *)field);
 			break;
 		case KEY_BOOL:
-			fprintf(f, "%s = %s\n", keys[i].name,
-				*(const bool *)field ? "true" : "false");
+			ct_kvconf_print(f, keys[i].name, *(const bool *)field ? "true" : "false");
 			break;
 		case KEY_KEYSTORE:
-			fprintf(f, "%s = %s\n", keys[i].name,
-				ct_client_keystore_name(*(const enum ct_client_keystore *)field));
+			ct_kvconf_print(f, keys[i].name,
+					ct_client_keystore_name(*(const enum ct_client_keystore *)field));
 			break;
 		default:
-			if (*(char *const *)field != NULL)
-				fprintf(f, "%s = %s\n", keys[i].name, *(char *const *)field);
-			else
-				fprintf(f, "# %s is not set\n", keys[i].name);
+			ct_kvconf_print(f, keys[i].name, *(char *const *)field);
 			break;
 		}
 	}

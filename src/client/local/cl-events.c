@@ -25,6 +25,7 @@
 #include <systemd/sd-journal.h>
 #endif
 
+#include "ct-file.h"
 #include "ct-utf8.h"
 #include "strict-json.h"
 
@@ -293,22 +294,6 @@ static void send_system_log(const struct ct_event *ev)
 	syslog(LOG_AUTHPRIV | ct_event_priority(ev->kind), "%s", text);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * Keeps the newest half of the file open on fd (locked by the caller):
  * written to a temporary file beside it and renamed over it, so a reader
@@ -346,7 +331,7 @@ static int rotate(int fd, const char *path, off_t size, struct ct_errinfo *ei)
 		r = ct_errinfo_set(ei, CT_ERR_IO, "cannot create %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (write_all(tfd, buf + start, keep - start) != 0 || fsync(tfd) != 0 ||
+	if (ct_write_all(tfd, buf + start, keep - start) != 0 || fsync(tfd) != 0 ||
 	    rename(tmp, path) != 0) {
 		r = ct_errinfo_set(ei, CT_ERR_IO, "cannot rewrite %s: %s", path, strerror(errno));
 		unlink(tmp);
@@ -412,7 +397,7 @@ static int append_line(const char *state_dir, const char *line, struct ct_errinf
 	r = open_locked(path, &fd, ei);
 	if (r != 0)
 		return r;
-	if (write_all(fd, line, strlen(line)) != 0) {
+	if (ct_write_all(fd, line, strlen(line)) != 0) {
 		r = ct_errinfo_set(ei, CT_ERR_IO, "cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}

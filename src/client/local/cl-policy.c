@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cl-file.h"
+#include "ct-file.h"
 #include "ct-limits.h"
 #include "strict-json.h"
 
@@ -416,7 +416,7 @@ int ct_policy_apply_local_file(struct ct_policy *p, const char *path,
 	size_t len = 0;
 	int r;
 
-	r = ct_cl_read_file(path, CT_JSON_MAX, &text, &len, ei);
+	r = ct_file_read(path, CT_JSON_MAX, &text, &len, ei);
 	if (r == CT_ERR_NOT_FOUND) {
 		/* No local policy file: nothing overrides the cloud. */
 		if (ei != NULL)

@@ -69,11 +69,27 @@ with open(SERVICE_FILE, "w") as f:
             "session  optional pam_exec.so %s\n" % (MODULE, dev.conf, MODULE, dev.conf, DUMPER))
 
 
+def sanitizer_preload():
+    """In an ASan/UBSan build the module needs the sanitizer runtimes loaded
+    first: pamtester is not instrumented, so preload them.  Leak checking is
+    off for pamtester's process (it and libpam are not ours)."""
+    ldd = subprocess.run(["ldd", MODULE], capture_output=True, text=True).stdout
+    libs = [ln.split("=>")[1].split()[0] for ln in ldd.splitlines()
+            if "=>" in ln and ("libasan" in ln or "libubsan" in ln)]
+    if not libs:
+        return {}
+    return {"LD_PRELOAD": " ".join(libs),
+            "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=1:verify_asan_link_order=0"}
+
+
+PAMTESTER_ENV = dict(env.child_env(), **sanitizer_preload())
+
+
 def pamtester(user, pin, *ops):
     """pamtester SERVICE USER OPS with the PIN on standard input."""
     p = subprocess.run(["pamtester", "-v", SERVICE, user] + list(ops or ["authenticate"]),
                        input=(pin + "\n") if pin is not None else "", capture_output=True,
-                       text=True, timeout=120, env=env.child_env())
+                       text=True, timeout=120, env=PAMTESTER_ENV)
     return p, "exit %d\nstdout: %s\nstderr: %s" % (p.returncode, p.stdout[-1500:], p.stderr[-1500:])
 
 

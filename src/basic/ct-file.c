@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "cl-file.h"
+#include "ct-file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int ct_cl_read_file(const char *path, size_t cap, char **out, size_t *outlen,
-		    struct ct_errinfo *ei)
+#include "ct-secret.h"
+
+int ct_file_read(const char *path, size_t cap, char **out, size_t *outlen,
+		 struct ct_errinfo *ei)
 {
 	struct stat sb;
 	char *buf = NULL;
@@ -57,7 +59,26 @@ int ct_cl_read_file(const char *path, size_t cap, char **out, size_t *outlen,
 	buf = NULL;
 	r = 0;
 out:
-	free(buf);
+	/* A partial read may hold part of a key. */
+	if (buf != NULL)
+		ct_erase_free(buf, (size_t)sb.st_size + 1);
 	close(fd);
 	return r;
+}
+
+int ct_write_all(int fd, const void *p, size_t n)
+{
+	const char *q = p;
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, q, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return CT_ERR_IO;
+		q += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }
