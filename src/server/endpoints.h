@@ -12,6 +12,7 @@ int ct_ep_join(void *app, struct ct_http_request *req, struct ct_http_response *
 int ct_ep_key(void *app, struct ct_http_request *req, struct ct_http_response *resp);
 int ct_ep_discovery(void *app, struct ct_http_request *req, struct ct_http_response *resp);
 int ct_ep_policy(void *app, struct ct_http_request *req, struct ct_http_response *resp);
+int ct_ep_leave(void *app, struct ct_http_request *req, struct ct_http_response *resp);
 int ct_ep_healthz(void *app, struct ct_http_request *req, struct ct_http_response *resp);
 
 extern const struct ct_http_route ct_admin_routes[];

@@ -101,6 +101,59 @@ deny:
 	return r;
 }
 
+/*
+ * A device leaves [ours]: a request signed by the device key with a fresh
+ * nonce and purpose "leave" removes the device and every Hello key on it.
+ * The purpose claim keeps a device-signed request made for another call
+ * from being spent here.
+ */
+int ct_ep_leave(void *app, struct ct_http_request *req, struct ct_http_response *resp)
+{
+	struct ct_worker *w = ct_svc_worker(req);
+	struct ct_device_proof p;
+	struct ct_errinfo ei = {0};
+	struct ct_form f;
+	const char *why = NULL, *nonce = NULL, *purpose = NULL;
+	int r;
+
+	(void)app;
+	if (ct_http_form(req, &f, &ei) != 0)
+		return ct_svc_bad_request(resp, ei.msg[0] ? ei.msg : "malformed form body");
+	if (ct_svc_device_jws(w, req->arena, ct_form_get(&f, "request"), &p, &why) != 0)
+		goto deny;
+	why = "bad_nonce";
+	if (ct_json_get_str(p.claims, "request_nonce", &nonce, NULL) != 0 ||
+	    ct_svc_nonce_consume(w, nonce, NULL) != 0)
+		goto deny_free;
+	why = "bad_purpose";
+	if (ct_json_get_str(p.claims, "purpose", &purpose, NULL) != 0 ||
+	    strcmp(purpose, "leave") != 0)
+		goto deny_free;
+	r = ct_store_device_remove(w->store, p.device.id, &ei);
+	if (r != 0) {
+		ct_device_proof_free(&p);
+		return ct_svc_internal(req, resp, &ei);
+	}
+	{
+		struct ct_audit_ev ev = {"device", p.device.id, "device.leave", "change", NULL, NULL};
+
+		ct_audit(req, &ev);
+	}
+	ct_device_proof_free(&p);
+	return ct_http_text(resp, 204, "");
+deny_free:
+	ct_device_proof_free(&p);
+deny:
+	{
+		struct ct_audit_ev ev = {NULL, NULL, "device.leave", "deny", why, NULL};
+
+		ct_audit(req, &ev);
+	}
+	return ct_http_oauth_error(resp, 401, "unauthorized",
+				   "the request must be signed by a joined, enabled device",
+				   CT_CODE_UNAUTHORIZED);
+}
+
 static const struct ct_http_route protocol_routes[] = {
 	{"GET", "/healthz", ct_ep_healthz},
 	{"GET", "/{tenant}/.well-known/openid-configuration", ct_ep_discovery},
@@ -108,6 +161,7 @@ static const struct ct_http_route protocol_routes[] = {
 	{"POST", "/EnrollmentServer/device/", ct_ep_join},
 	{"POST", "/EnrollmentServer/key/", ct_ep_key},
 	{"POST", "/EnrollmentServer/policy/", ct_ep_policy},
+	{"POST", "/EnrollmentServer/device/leave/", ct_ep_leave},
 };
 
 size_t ct_service_routes(struct ct_http_route *out, size_t max)

@@ -654,6 +654,15 @@ class Client:
         req = jws_sign(key or device.key, c, header={"x5c": x5c or device.x5c()})
         return self.request("POST", "/EnrollmentServer/policy/", data={"request": req})
 
+    # §4b
+    def leave(self, device, nonce=None, key=None, purpose="leave"):
+        nonce = nonce if nonce is not None else self.nonce()
+        c = {"request_nonce": nonce, "iat": int(time.time())}
+        if purpose is not None:
+            c["purpose"] = purpose
+        req = jws_sign(key or device.key, c, header={"x5c": device.x5c()})
+        return self.request("POST", "/EnrollmentServer/device/leave/", data={"request": req})
+
     # §9
     def admin(self, method, path, body=None, token=None, raw=None, headers=None):
         h = dict(headers or {})

@@ -828,6 +828,24 @@ err_row("policy fetch signed by a key that is not the certificate's",
         ((400, 401), ("invalid_grant", "unauthorized"), (50126, 40101)),
         lambda: cl().policy(A1, key=Key.rsa()))
 
+LEAVE_REFUSED = ((401,), ("unauthorized",), (40101,))
+err_row("leave: a device-signed request without purpose (policy-shaped)", LEAVE_REFUSED,
+        lambda: cl().leave(A1, purpose=None))
+err_row("leave: purpose is not \"leave\"", LEAVE_REFUSED, lambda: cl().leave(A1, purpose="policy"))
+err_row("leave: signed by a key that is not the certificate's", LEAVE_REFUSED,
+        lambda: cl().leave(A1, key=Key.rsa()))
+
+
+def leave_replay():
+    n = cl().nonce()
+    expect_json(cl().policy(A1, nonce=n))
+    return cl().leave(A1, nonce=n)
+
+
+err_row("leave: a nonce already spent", LEAVE_REFUSED, leave_replay)
+T.check("after the refused leave requests the device is still there and gets a policy",
+        lambda: isinstance(expect_json(cl().policy(A1)).get("policies"), dict))
+
 # ---------------------------------------------------------------------------
 # Admin API (§9).
 # ---------------------------------------------------------------------------

@@ -262,6 +262,33 @@ static int leave_user(const struct cl_user_state *s, void *arg)
 	return 0;
 }
 
+/* Asks the service to remove this device and its Hello keys. */
+static int leave_service(struct ct_client *c, struct ct_errinfo *ei)
+{
+	struct cl_http_reply rep;
+	struct ct_buf form;
+	char nonce[64], *req = NULL;
+	int r;
+
+	ct_buf_init(&form, CT_CL_MAX_REPLY);
+	memset(&rep, 0, sizeof(rep));
+	r = cl_need_keys(c, ei);
+	if (r == 0)
+		r = cl_get_nonce(c, nonce, sizeof(nonce), ei);
+	if (r == 0)
+		r = cl_leave_request(c->keys.device_key, c->keys.cert_der, c->keys.cert_len,
+				     nonce, cl_now(), &req, ei);
+	if (r == 0 && cl_form_add(&form, "request", req) != 0)
+		r = CT_ERR_TOO_LARGE;
+	if (r == 0)
+		r = cl_call(c, "leave", "POST", CL_PATH_LEAVE, CL_BODY_FORM, form.data, form.len,
+			    NULL, &rep, ei);
+	cl_http_reply_free(&rep);
+	ct_buf_free(&form);
+	free(req);
+	return r;
+}
+
 int ct_client_leave(struct ct_client *c, struct ct_leave_result *res,
 		    struct ct_errinfo *ei)
 {
@@ -276,6 +303,17 @@ int ct_client_leave(struct ct_client *c, struct ct_leave_result *res,
 	r = cl_need_joined(c, ei);
 	if (r != 0)
 		return r;
+	/* The service first: unreachable, nothing changes here either (try
+	 * again); a service that no longer accepts the device (an administrator
+	 * removed or disabled it) does not keep the device from leaving. */
+	r = leave_service(c, ei);
+	if (r == CT_ERR_NETWORK || r == CT_ERR_TIMEOUT || r == CT_ERR_CERT_UNTRUSTED)
+		return cl_prefix(ei, r, "nothing changed; run leave again when the service "
+				 "can be reached");
+	res->server_deleted = r == 0;
+	if (r != 0 && r != CT_ERR_REFUSED)
+		return r;
+	ei->msg[0] = '\0';
 	r = cl_keystore_open(c, c->dev.keystore, &l.ks, ei);
 	if (r == 0)
 		r = cl_user_state_foreach(c->cfg.state_dir, leave_user, &l, NULL, ei);
@@ -294,14 +332,20 @@ int ct_client_leave(struct ct_client *c, struct ct_leave_result *res,
 		r = cl_device_keys_remove(c->cfg.state_dir, ei);
 	if (r != 0)
 		return r;
-	snprintf(res->note, sizeof(res->note),
-		 "the service has no call for a device to remove itself: device %s "
-		 "stays in the directory until an administrator runs "
-		 "\"cloudtrust-admin device remove %s\"",
-		 c->dev.device_id, c->dev.device_id);
+	if (res->server_deleted)
+		snprintf(res->note, sizeof(res->note),
+			 "device %s and its Hello keys are removed from the service",
+			 c->dev.device_id);
+	else
+		snprintf(res->note, sizeof(res->note),
+			 "the service no longer accepts device %s (removed or disabled); if "
+			 "it is still listed, an administrator runs \"cloudtrust-admin device "
+			 "remove %s\"", c->dev.device_id, c->dev.device_id);
 	ct_event_emit(c->cfg.state_dir, CT_EVENT_LEAVE, NULL, 0,
-		      "left tenant %s: device %s, %u Hello key(s) removed locally",
-		      c->dev.tenant_id, c->dev.device_id, l.removed);
+		      "left tenant %s: device %s (%s), %u Hello key(s) removed",
+		      c->dev.tenant_id, c->dev.device_id,
+		      res->server_deleted ? "removed from the service" : "service refused",
+		      l.removed);
 	c->joined = false;
 	cl_device_keys_free(&c->keys);
 	c->keys_loaded = false;

@@ -835,3 +835,12 @@ int cl_policy_request(EVP_PKEY *device_key, const uint8_t *cert_der,
 	}
 	return sign_device(device_key, cert_der, cert_len, c, out, ei);
 }
+
+int cl_leave_request(EVP_PKEY *device_key, const uint8_t *cert_der, size_t cert_len,
+		     const char *nonce, time_t iat, char **out, struct ct_errinfo *ei)
+{
+	json_t *c = json_pack("{s:s, s:I, s:s}", "request_nonce", nonce, "iat",
+			      (json_int_t)iat, "purpose", "leave");
+
+	return sign_device(device_key, cert_der, cert_len, c, out, ei);
+}

@@ -46,6 +46,7 @@
 #define CL_PATH_JOIN "/EnrollmentServer/device/?api-version=2.0"
 #define CL_PATH_KEY "/EnrollmentServer/key/?api-version=1.0"
 #define CL_PATH_POLICY "/EnrollmentServer/policy/"
+#define CL_PATH_LEAVE "/EnrollmentServer/device/leave/"
 /* "/{tenant}/oauth2/token" and the discovery document. */
 int cl_path_token(char *out, size_t outlen, const char *tenant);
 int cl_path_discovery(char *out, size_t outlen, const char *tenant);
@@ -249,6 +250,10 @@ int cl_open_client_key(const char *jwe, const uint8_t *sk, size_t sklen,
 /* ---- §8 policy ---- */
 
 /* The policy request JWS (device key, x5c; request_nonce, iat, upn). */
+/* The leave request [ours]: device-signed, request_nonce, iat, purpose "leave". */
+int cl_leave_request(EVP_PKEY *device_key, const uint8_t *cert_der, size_t cert_len,
+		     const char *nonce, time_t iat, char **out, struct ct_errinfo *ei);
+
 int cl_policy_request(EVP_PKEY *device_key, const uint8_t *cert_der,
 		      size_t cert_len, const char *nonce, time_t iat,
 		      const char *upn, char **out, struct ct_errinfo *ei);

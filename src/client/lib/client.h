@@ -111,17 +111,19 @@ int ct_client_join(struct ct_client *c, const struct ct_join_opts *opt,
 		   struct ct_join_result *res, struct ct_errinfo *ei);
 
 struct ct_leave_result {
-	bool server_deleted;      /* always false: PROTOCOL.md has no endpoint */
+	bool server_deleted;      /* the service removed the device and its keys */
 	unsigned users_removed;
 	char note[512];           /* what the administrator must still do */
 };
 
 /*
- * Leaves: deletes every Hello key, user state, the device keys, the device
- * state and the policy cache.  The service has no endpoint for a device to
- * remove itself (only the admin API's DELETE /admin/v1/devices/{id}), so
- * the device object stays until an administrator removes it; res->note
- * says so with the command.  Errors: CT_ERR_NOT_JOINED, CT_ERR_IO.
+ * Leaves: asks the service to remove this device and its Hello keys
+ * (PROTOCOL.md §4b), then deletes every Hello key, user state, the device
+ * keys, the device state and the policy cache.  Service unreachable:
+ * CT_ERR_NETWORK and nothing changes.  A service that no longer accepts the
+ * device (removed or disabled) does not stop the local removal; res->note
+ * says what the administrator may still do.  Errors: CT_ERR_NOT_JOINED,
+ * CT_ERR_IO, the network ones.
  */
 int ct_client_leave(struct ct_client *c, struct ct_leave_result *res,
 		    struct ct_errinfo *ei);

@@ -542,9 +542,21 @@ if tpm is not None:
 
 # --- 13. leave ---------------------------------------------------------------------
 
+A.write_conf(server_url="https://127.0.0.1:1")
 p = A.run("leave", "--yes")
-check_run("leave removes the device's keys and says what the administrator must do", p,
-          stdout_has=["left:", "cloudtrust-admin device remove " + A.device_id])
+check_run("leave with the service unreachable: refused, nothing changed", p, rc=6,
+          stderr_has="nothing changed")
+T.ok(os.path.exists(os.path.join(A.state, "device.json")), "the device state is still there")
+A.write_conf()
+p = A.run("leave", "--yes")
+check_run("leave removes the device from the service and its keys here", p,
+          stdout_has=["left:", "removed from the service"])
+T.ok(not [x for x in env.admin("device", "list")["devices"]
+          if x["id"].lower() == A.device_id.lower()],
+     "the service no longer lists the device")
+ev = env.admin("audit", "show", "--action", "device.leave")["events"]
+T.ok(ev and ev[0]["outcome"] == "change" and ev[0]["device"].lower() == A.device_id.lower(),
+     "the leave is an audit event (device.leave)", str(ev[:1]))
 T.ok(not os.path.exists(os.path.join(A.state, "device.json")) and
      not os.path.exists(os.path.join(A.state, "device-key.pem")) and
      not [f for f in os.listdir(os.path.join(A.state, "users"))],
