@@ -7,7 +7,7 @@ PKGS=(
 	ca-certificates gcc clang meson ninja-build pkg-config
 	libkrb5-dev krb5-user libjansson-dev libssl-dev libsqlite3-dev
 	libmicrohttpd-dev liboath-dev libargon2-dev oathtool python3-cryptography python3-requests
-	libcurl4-openssl-dev libldap-dev
+	libcurl4-openssl-dev libldap-dev libsasl2-modules-gssapi-mit
 	samba samba-dsdb-modules samba-vfs-modules winbind python3-samba
 	python3-impacket smbclient tshark iproute2 procps
 	libsystemd-dev
