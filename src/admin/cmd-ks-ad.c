@@ -271,32 +271,31 @@ static int ensure_krbtgt(struct ks_state *s, struct ct_errinfo *ei)
 	return r;
 }
 
+void ks_realm(const char *domain, char *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; domain[i] != '\0' && i < n - 1; i++)
+		out[i] = (char)toupper((unsigned char)domain[i]);
+	out[i] = '\0';
+}
+
 int ks_ensure_cloud(struct ks_state *s, const struct ks_key_result *k,
 			struct ct_errinfo *ei)
 {
 	const char *domain = s->domain;
-	char path[CT_ADMIN_MAX_URL], realm[CT_STORE_MAX_DOMAIN + 1];
-	char hex[2 * KS_KEY_MAX + 1];
-	json_t *cur = NULL;
-	size_t i;
-	int r = adm_path(path, sizeof(path), ei, "/admin/v1/kerberos-servers/%s", domain);
+	char realm[CT_STORE_MAX_DOMAIN + 1], hex[2 * KS_KEY_MAX + 1];
+	unsigned long n = 0;
+	uint32_t kv = 0;
+	time_t on;
+	int r = ks_cloud_key(s, &n, &kv, &on, ei);
 
-	if (r == 0)
-		r = adm_call(s->c, "GET", path, NULL, &cur, ei);
-	if (r == 0 &&
-	    json_integer_value(json_object_get(cur, "rodc_number")) == (json_int_t)s->rodc &&
-	    json_integer_value(json_object_get(json_object_get(cur, "primary"), "key_version")) ==
-		    (json_int_t)k->key_version) {
-		json_decref(cur);
+	if (r == 0 && n == s->rodc && kv == k->key_version)
 		return 0;
-	}
-	json_decref(cur);
 	if (r != 0 && r != CT_ERR_NOT_FOUND)
 		return r;
 	ei->msg[0] = '\0'; /* a 404 here only means "not published yet" */
-	for (i = 0; domain[i] != '\0' && i < sizeof(realm) - 1; i++)
-		realm[i] = (char)toupper((unsigned char)domain[i]);
-	realm[i] = '\0';
+	ks_realm(domain, realm, sizeof(realm));
 	ct_hex_encode(k->keys.current.key, k->keys.current.len, hex);
 	r = ks_publish(s->c, &(struct ks_pub){
 		.domain = domain, .realm = realm, .rodc = s->rodc,
@@ -379,28 +378,19 @@ void ks_close(struct ks_state *s)
 static int set_key_windows(struct ks_state *s, const struct ks_keysource *src,
 			   struct ct_errinfo *ei)
 {
-	char path[CT_ADMIN_MAX_URL], *kv = NULL;
-	json_t *cur = NULL;
-	bool known = false;
-	int r = adm_path(path, sizeof(path), ei, "/admin/v1/kerberos-servers/%s", s->domain);
+	unsigned long n = 0;
+	uint32_t ckv = 0, kv = 0;
+	time_t on;
+	int r = ks_cloud_key(s, &n, &ckv, &on, ei);
+	bool published = r == 0;
 
-	if (r == 0)
-		r = adm_call(s->c, "GET", path, NULL, &cur, ei);
 	if (r == CT_ERR_NOT_FOUND) {
 		ei->msg[0] = '\0';
 		r = 0;
 	}
 	if (r == 0)
-		r = ad_ldap_get_str(s->ldap, s->krbtgt_dn, "msDS-KeyVersionNumber", &kv, ei);
-	if (r == 0 && cur != NULL && kv != NULL)
-		known = json_integer_value(json_object_get(cur, "rodc_number")) ==
-				(json_int_t)s->rodc &&
-			json_integer_value(json_object_get(json_object_get(cur, "primary"),
-							   "key_version")) ==
-				(json_int_t)(strtoul(kv, NULL, 10) & 0xFFFF);
-	json_decref(cur);
-	free(kv);
-	if (r == 0 && !known)
+		r = ks_ad_key(s, &kv, &on, ei);
+	if (r == 0 && !(published && n == s->rodc && ckv == kv))
 		r = ks_rotate(s, src, NULL, KS_ROTATE_FORCE | KS_ROTATE_UNPUBLISHED, ei);
 	return r;
 }

@@ -86,8 +86,7 @@ static int set_password(struct ks_state *s, const char *pw, struct ct_errinfo *e
 	return r;
 }
 
-/* msDS-KeyVersionNumber (low 16 bits) and pwdLastSet (Unix time) of krbtgt_N. */
-static int ad_key_info(struct ks_state *s, uint32_t *kv, time_t *set_on, struct ct_errinfo *ei)
+int ks_ad_key(struct ks_state *s, uint32_t *kv, time_t *set_on, struct ct_errinfo *ei)
 {
 	char *v = NULL, *pls = NULL, *end;
 	unsigned long long t = 0;
@@ -110,9 +109,7 @@ static int ad_key_info(struct ks_state *s, uint32_t *kv, time_t *set_on, struct 
 	return r;
 }
 
-/* The cloud object's N, primary key version and key time; CT_ERR_NOT_FOUND
- * when cloudtrustd has none. */
-static int cloud_key_info(struct ks_state *s, unsigned long *n, uint32_t *kv, time_t *on,
+int ks_cloud_key(struct ks_state *s, unsigned long *n, uint32_t *kv, time_t *on,
 			  struct ct_errinfo *ei)
 {
 	char path[CT_ADMIN_MAX_URL];
@@ -149,14 +146,14 @@ static int check_before(struct ks_state *s, unsigned flags, uint32_t *kv_out,
 	uint32_t kv = 0, ckv = 0;
 	time_t ad_on = 0, cloud_on = 0, last, now = time(NULL);
 	char age[64];
-	int r = ad_key_info(s, &kv, &ad_on, ei);
+	int r = ks_ad_key(s, &kv, &ad_on, ei);
 
 	if (r != 0)
 		return r;
 	*kv_out = kv;
 	if (flags & KS_ROTATE_UNPUBLISHED)
 		return 0;
-	r = cloud_key_info(s, &cn, &ckv, &cloud_on, ei);
+	r = ks_cloud_key(s, &cn, &ckv, &cloud_on, ei);
 	if (r == CT_ERR_NOT_FOUND)
 		return ct_errinfo_set(ei, CT_ERR_CONFLICT,
 				      "cloudtrustd has no Kerberos server object for %s: run "
@@ -189,19 +186,16 @@ int ks_rotate(struct ks_state *s, const struct ks_keysource *src, const char *sa
 	struct ks_key_result key = {0};
 	uint32_t before = 0, after = 0;
 	time_t on;
-	size_t i;
 	int r = check_before(s, flags, &before, ei);
 
 	if (r != 0)
 		return r;
-	for (i = 0; s->domain[i] != '\0' && i < sizeof(realm) - 1; i++)
-		realm[i] = (char)toupper((unsigned char)s->domain[i]);
-	realm[i] = '\0';
+	ks_realm(s->domain, realm, sizeof(realm));
 	r = random_password(pw, ei);
 	if (r == 0)
 		r = set_password(s, pw, ei);
 	if (r == 0)
-		r = ad_key_info(s, &after, &on, ei);
+		r = ks_ad_key(s, &after, &on, ei);
 	if (r == 0 && after == before)
 		r = ct_errinfo_set(ei, CT_ERR_MISMATCH, "the DC accepted the new password but "
 				   "the key version of %s is still %u", s->account, after);

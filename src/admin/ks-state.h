@@ -9,7 +9,9 @@
 #define CT_KS_STATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "ad-ldap.h"
 #include "adm.h"
@@ -47,6 +49,18 @@ void ks_say(struct ks_state *s, const char *verb, const char *what, const char *
 
 /* Reads sAMAccountName and msDS-SecondaryKrbTgtNumber of s->krbtgt_dn. */
 int ks_read_krbtgt(struct ks_state *s, struct ct_errinfo *ei);
+
+/* "corp.example.test" -> "CORP.EXAMPLE.TEST" (cut to n - 1 bytes). */
+void ks_realm(const char *domain, char *out, size_t n);
+
+/* msDS-KeyVersionNumber (low 16 bits) and pwdLastSet (Unix time, 0 when
+ * unset) of s->krbtgt_dn. */
+int ks_ad_key(struct ks_state *s, uint32_t *kv, time_t *set_on, struct ct_errinfo *ei);
+
+/* The cloud object's N, primary key version and key time; CT_ERR_NOT_FOUND
+ * when cloudtrustd has none. */
+int ks_cloud_key(struct ks_state *s, unsigned long *n, uint32_t *kv, time_t *on,
+		 struct ct_errinfo *ei);
 
 /* Publishes key k to cloudtrustd unless it already has this N and key
  * version. */
